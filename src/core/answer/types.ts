@@ -1,0 +1,45 @@
+import type { Engine, Passage } from '../engine';
+
+export interface AskOptions {
+  topK?: number;
+}
+
+export interface GroundingReport {
+  checkedFigures: number;
+  removed: string[];
+  fallbackReason: string | null;
+}
+
+export interface AskResponse {
+  answer: string;
+  mode: 'extractive' | 'llm';
+  abstained: boolean;
+  citations: Passage[];
+  question?: string;
+  rewrittenQuestion?: string;
+  grounding?: GroundingReport;
+  fallbackReason?: string;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface AskRequest {
+  question: string;
+  topK: number;
+  history: ChatTurn[];
+}
+
+/** Hooks for streaming: citations as soon as they are known, then answer text as it comes. */
+export interface AskStream {
+  onCitations?(citations: Passage[]): void;
+  onDelta?(text: string): void;
+}
+
+/** Answers a question from the engine's documents. The extractive answerer is the default. */
+export interface Answerer {
+  readonly id: string;
+  ask(engine: Engine, req: AskRequest, stream?: AskStream, signal?: AbortSignal): Promise<AskResponse>;
+}

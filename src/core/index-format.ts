@@ -1,0 +1,80 @@
+/**
+ * The index on disk (or in a Worker bundle): file names, format version, manifest, checksums.
+ * Pure: callers read and write the bytes; this module builds and checks them.
+ */
+import { Bm25Index, type Bm25Data } from './bm25';
+import { Corpus, type CorpusData } from './corpus';
+import { LsaModel, type LsaModelData } from './embed/lsa';
+import { AppError } from './errors';
+
+export const INDEX_FORMAT_VERSION = 3;
+
+export const FILES = {
+  corpus: 'corpus.json',
+  bm25: 'bm25.json',
+  lsa: 'lsa.json',
+  vectors: 'vectors.f32',
+} as const;
+
+export interface IndexManifest {
+  formatVersion: number;
+  /** Directory (under index/) that holds this build's files. */
+  data: string;
+  /** SHA-256 over every source document's id and content hash, in docId order. */
+  sourcesSha256: string;
+  documents: Array<{ docId: string; sha256: string; format: string; chars: number }>;
+  tokenizer: string;
+  embedder: { id: string; dims: number };
+  vectorStores: string[];
+  chunker: CorpusData['chunker'];
+  counts: { documents: number; sentences: number; chunks: number };
+  /** SHA-256 of every file in `data`, by relative path. */
+  files: Record<string, string>;
+}
+
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function sourcesFingerprint(docs: Array<{ docId: string; text: string }>): Promise<{ sha256: string; perDoc: Map<string, string> }> {
+  const perDoc = new Map<string, string>();
+  const sorted = [...docs].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+  for (const d of sorted) perDoc.set(d.docId, await sha256Hex(d.text.replace(/^\ufeff/, '')));
+  const sha256 = await sha256Hex(sorted.map((d) => `${d.docId}:${perDoc.get(d.docId)}`).join('\n'));
+  return { sha256, perDoc };
+}
+
+export interface LoadedIndexParts {
+  corpus: Corpus;
+  bm25: Bm25Index;
+  lsa: LsaModel;
+  vectors: Float32Array;
+}
+
+/** Parses the core files, checking each against the manifest's checksum first. */
+export async function parseIndexFiles(manifest: IndexManifest, read: (name: string) => Uint8Array | undefined, tokenizerId: string): Promise<LoadedIndexParts> {
+  if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
+    throw new AppError('index_mismatch', `index format ${manifest.formatVersion} is not ${INDEX_FORMAT_VERSION}: rebuild it with npm run index`, 503);
+  }
+  if (manifest.tokenizer !== tokenizerId) {
+    throw new AppError('index_mismatch', `index was built with tokenizer ${manifest.tokenizer}, this runtime has ${tokenizerId}: rebuild it with npm run index`, 503);
+  }
+  const decoder = new TextDecoder();
+  const checked = async (name: string): Promise<Uint8Array> => {
+    const bytes = read(name);
+    if (!bytes) throw new AppError('index_mismatch', `index file ${name} is missing`, 503);
+    const expected = manifest.files[name];
+    if (!expected || (await sha256Hex(bytes)) !== expected) throw new AppError('index_mismatch', `index file ${name} is corrupt (checksum mismatch)`, 503);
+    return bytes;
+  };
+  const corpus = new Corpus(JSON.parse(decoder.decode(await checked(FILES.corpus))) as CorpusData);
+  const bm25 = new Bm25Index(JSON.parse(decoder.decode(await checked(FILES.bm25))) as Bm25Data);
+  const lsa = new LsaModel(JSON.parse(decoder.decode(await checked(FILES.lsa))) as LsaModelData);
+  if (lsa.id !== manifest.embedder.id) throw new AppError('index_mismatch', `embedder ${lsa.id} does not match manifest ${manifest.embedder.id}`, 503);
+  const vbytes = await checked(FILES.vectors);
+  const vectors = new Float32Array(vbytes.buffer.slice(vbytes.byteOffset, vbytes.byteOffset + vbytes.byteLength));
+  if (vectors.length !== corpus.chunkCount * lsa.dims) throw new AppError('index_mismatch', 'vector count does not match chunk count', 503);
+  return { corpus, bm25, lsa, vectors };
+}

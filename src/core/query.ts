@@ -1,0 +1,62 @@
+/**
+ * What a question or claim asks: its normalized text and script, the terms that carry its
+ * meaning, the cities and years it names, the figures it states and the kind of figure it asks for.
+ */
+import { extractFigures, type Figure } from './figures';
+import type { Gazetteer } from './geo';
+import { normalizeQuery } from './normalize';
+import type { Tokenizer } from './ports';
+import { detectScript, type Script } from './script';
+
+export interface QueryAnalysis {
+  original: string;
+  normalized: string;
+  script: Script;
+  tokens: string[];
+  /** Terms that must be found for a passage to answer: no city, year, figure, bare unit. */
+  contentTerms: string[];
+  cities: string[];
+  years: number[];
+  figures: Figure[];
+  /** Unit family the question asks for ('户', '家', '%', '元', 'year', …), if any. */
+  askedUnit: string | null;
+  asksFigure: boolean;
+}
+
+const ASKED_UNIT_PATTERNS: Array<[RegExp, string]> = [
+  [/(百分之几|百分比|比例|占比|比重|(增长|增|下降|合格|完成|覆盖|知晓|活跃)率|增幅|增速)/, '%'],
+  [/(多少|几)个?百分点/, 'pp'],
+  [/(多少钱|金额|多少资金|多少元|多少万元|多少亿元|多少费用|资金支持|奖励多少|资助多少)/, '元'],
+  [/(哪一年|哪年|何年|什么时候|何时|哪个月|几月|什么时间|哪天)/, 'date'],
+];
+const ASKED_MEASURE = /(?:多少|几)(?:个)?(批次|人次|家次|场次|户|家|项|件|名|人|个|次|种|处|起|批|张|只|所|座|条|份|篇|辆|吨|亩|罐|台|位|例|款|类|届)/;
+
+export function analyzeQuery(text: string, tokenizer: Tokenizer, gazetteer: Gazetteer): QueryAnalysis {
+  const normalized = normalizeQuery(text);
+  const script = detectScript(text);
+  const tokens = tokenizer.tokenize(normalized);
+  const cities = gazetteer.citiesIn(normalized);
+  const figures = extractFigures(normalized);
+  const years = [
+    ...new Set(
+      figures.flatMap((f) => (f.kind === 'year' ? [f.value, ...(f.upper ? [f.upper] : [])] : f.kind === 'date' && f.value > 10000 ? [Math.floor(f.value / 10000)] : [])),
+    ),
+  ];
+  const figureTokens = new Set(figures.map((f) => f.raw.replace(/,/g, '')));
+  const cityTokens = new Set(cities.flatMap((c) => [c, `${c}市`]));
+  const cityMentions = cities.map((c) => `${c}市`);
+  const contentTerms = tokens.filter(
+    (t) => !cityTokens.has(t) && !cityMentions.some((m) => m.includes(t)) && !figureTokens.has(t) && !/^(市|全市|我市|该市|当地|本市|今年|去年|年|月|日)$/.test(t) && !(t.length === 1 && ASKED_MEASURE.test(`多少${t}`)),
+  );
+  let askedUnit: string | null = null;
+  for (const [re, unit] of ASKED_UNIT_PATTERNS) {
+    if (re.test(normalized)) {
+      askedUnit = unit;
+      break;
+    }
+  }
+  const measure = ASKED_MEASURE.exec(normalized);
+  if (!askedUnit && measure) askedUnit = measure[1];
+  const asksFigure = askedUnit !== null || /(多少|几|数量|规模|总量|总数|金额|比例)/.test(normalized);
+  return { original: text, normalized, script, tokens, contentTerms: [...new Set(contentTerms)], cities, years, figures, askedUnit, asksFigure };
+}

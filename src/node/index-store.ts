@@ -1,0 +1,162 @@
+/**
+ * The index directory on disk. Layout:
+ *   index/manifest.json        points at the current build and holds its checksums
+ *   index/v-<hash>/            corpus.json, bm25.json, lsa.json, vectors.f32, hnsw/…
+ * A build is written to a temporary directory, renamed into place, and only then does the
+ * manifest (replaced by an atomic rename) point at it: a build killed half-way leaves the
+ * previous index serving and intact.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LsaEmbeddings } from '../core/embed/lsa';
+import { Engine } from '../core/engine';
+import { AppError } from '../core/errors';
+import { Gazetteer, parseCityList } from '../core/geo';
+import { buildIndex, checksums, type BuiltIndex } from '../core/index-build';
+import { parseIndexFiles, sha256Hex, sourcesFingerprint, type IndexManifest } from '../core/index-format';
+import type { SourceDocument } from '../core/corpus';
+import type { Tokenizer } from '../core/ports';
+import { FlatVectorSearch } from '../core/vector/flat';
+import { buildHnsw, HnswVectorSearch, loadHnsw } from './hnsw-store';
+
+export const MANIFEST = 'manifest.json';
+const HNSW_DIR = 'hnsw';
+
+export function citiesFile(): string {
+  return readFileSync(new URL('../core/data/cities.txt', import.meta.url), 'utf8');
+}
+
+export function defaultGazetteer(extra: string[] = []): Gazetteer {
+  return new Gazetteer([...parseCityList(citiesFile()), ...extra.filter((c) => c && c !== '未具名')]);
+}
+
+/** Reads seeds/*.txt and seeds/manifest.json (titles, cities, dates, sources). */
+export function loadSeedSources(seedsDir: string): SourceDocument[] {
+  const metaPath = join(seedsDir, 'manifest.json');
+  const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { documents: Array<Partial<SourceDocument> & { docId: string }> }) : { documents: [] };
+  const byId = new Map(meta.documents.map((d) => [d.docId, d]));
+  return readdirSync(seedsDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => {
+      const docId = f.slice(0, -'.txt'.length);
+      const m = byId.get(docId) ?? { docId };
+      return {
+        docId,
+        text: readFileSync(join(seedsDir, f), 'utf8').replace(/^\ufeff/, ''),
+        title: m.title ?? undefined,
+        city: m.city ?? undefined,
+        date: m.date ?? undefined,
+        source: m.source ?? undefined,
+        format: 'txt',
+      };
+    });
+}
+
+export function readManifest(indexDir: string): IndexManifest | null {
+  const p = join(indexDir, MANIFEST);
+  if (!existsSync(p)) return null;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as IndexManifest;
+  } catch {
+    return null;
+  }
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+/** Writes a built index atomically; returns the manifest now in force. */
+export async function writeIndex(indexDir: string, built: BuiltIndex, tokenizer: Tokenizer): Promise<IndexManifest> {
+  mkdirSync(indexDir, { recursive: true });
+  const tmp = join(indexDir, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
+  try {
+    for (const [name, bytes] of Object.entries(built.files)) writeFileSync(join(tmp, name), bytes);
+    const chunkTexts = Array.from({ length: built.corpus.chunkCount }, (_, i) => built.corpus.chunkText(i));
+    const hnsw = await buildHnsw(built.vectors, chunkTexts, new LsaEmbeddings(built.lsa, tokenizer), built.lsa.dims);
+    if (built.vectors.length > 0) await hnsw.save(join(tmp, HNSW_DIR));
+    const files: Record<string, Uint8Array> = {};
+    for (const rel of listFiles(tmp)) files[rel] = readFileSync(join(tmp, rel));
+    const sums = await checksums(files);
+    const data = `v-${(await sha256Hex(JSON.stringify(sums))).slice(0, 12)}`;
+    const manifest: IndexManifest = { ...built.manifestBase, data, vectorStores: ['hnswlib', 'flat'], files: sums };
+    const target = join(indexDir, data);
+    if (existsSync(target)) rmSync(tmp, { recursive: true, force: true });
+    else renameSync(tmp, target);
+    const manifestTmp = join(indexDir, `.${MANIFEST}.${process.pid}.tmp`);
+    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(manifestTmp, join(indexDir, MANIFEST));
+    pruneOldBuilds(indexDir, data);
+    return manifest;
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function pruneOldBuilds(indexDir: string, keep: string): void {
+  for (const e of readdirSync(indexDir, { withFileTypes: true })) {
+    if (!e.isDirectory() || e.name === keep) continue;
+    if (e.name.startsWith('v-') || e.name.startsWith('.tmp-')) rmSync(join(indexDir, e.name), { recursive: true, force: true });
+  }
+}
+
+export interface LoadedEngine {
+  engine: Engine;
+  manifest: IndexManifest;
+}
+
+/** Loads the index in force; checks checksums, tokenizer and format. */
+export async function loadEngine(indexDir: string, tokenizer: Tokenizer, opts: { vectorStore?: 'hnswlib' | 'flat' } = {}): Promise<LoadedEngine> {
+  const manifest = readManifest(indexDir);
+  if (!manifest) throw new AppError('index_mismatch', `no index at ${indexDir}: run npm run index`, 503);
+  const dataDir = join(indexDir, manifest.data);
+  const read = (name: string) => {
+    const p = join(dataDir, name);
+    return existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined;
+  };
+  const parts = await parseIndexFiles(manifest, read, tokenizer.id);
+  for (const [name, sum] of Object.entries(manifest.files)) {
+    if (!name.startsWith(`${HNSW_DIR}/`)) continue;
+    const bytes = read(name);
+    if (!bytes || (await sha256Hex(bytes)) !== sum) throw new AppError('index_mismatch', `index file ${name} is corrupt (checksum mismatch)`, 503);
+  }
+  let vectors;
+  if (opts.vectorStore === 'flat' || parts.corpus.chunkCount === 0) {
+    vectors = new FlatVectorSearch(parts.vectors, parts.lsa.dims);
+  } else {
+    const store = await loadHnsw(join(dataDir, HNSW_DIR), new LsaEmbeddings(parts.lsa, tokenizer));
+    vectors = new HnswVectorSearch(store, parts.corpus.chunkCount);
+  }
+  const gazetteer = defaultGazetteer(parts.corpus.documents.map((d) => d.city));
+  return { engine: new Engine({ corpus: parts.corpus, tokenizer, bm25: parts.bm25, lsa: parts.lsa, vectors, gazetteer }), manifest };
+}
+
+export type IndexState = 'fresh' | 'missing' | 'stale' | 'corrupt';
+
+/** Whether the index in force was built from exactly these sources by this tokenizer. */
+export async function indexState(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer): Promise<{ state: IndexState; reason: string }> {
+  const manifest = readManifest(indexDir);
+  if (!manifest) return { state: 'missing', reason: 'no index/manifest.json' };
+  const fp = await sourcesFingerprint(sources);
+  if (manifest.sourcesSha256 !== fp.sha256) return { state: 'stale', reason: 'the documents changed since the index was built' };
+  if (manifest.tokenizer !== tokenizer.id) return { state: 'stale', reason: `tokenizer changed (${manifest.tokenizer} → ${tokenizer.id})` };
+  try {
+    await loadEngine(indexDir, tokenizer, { vectorStore: 'flat' });
+  } catch (err) {
+    return { state: 'corrupt', reason: (err as Error).message };
+  }
+  return { state: 'fresh', reason: 'up to date' };
+}
+
+export async function rebuildIndex(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer): Promise<{ manifest: IndexManifest; built: BuiltIndex; ms: number }> {
+  const t0 = performance.now();
+  const built = await buildIndex(sources, tokenizer);
+  const manifest = await writeIndex(indexDir, built, tokenizer);
+  return { manifest, built, ms: performance.now() - t0 };
+}

@@ -1,0 +1,32 @@
+/**
+ * `npm start`: serves the app on PORT (default 8787) with the offline defaults: no keys,
+ * no network. Rebuilds the index first when it is missing or stale, and says so.
+ */
+import { serve } from '@hono/node-server';
+import { appConfigFrom, readEnv } from './config';
+import { createNodeRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const log = (msg: string) => console.log(`[policy-qa] ${msg}`);
+  const runtime = await createNodeRuntime({
+    indexDir: env.INDEX_DIR,
+    seedsDir: env.SEEDS_DIR,
+    config: appConfigFrom(env),
+    vectorStore: env.VECTOR_STORE,
+    log,
+  });
+  const m = runtime.manifest();
+  const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+    log(`${m.counts.documents} documents, ${m.counts.chunks} chunks, embedder ${m.embedder.id}, answers: extractive`);
+    log(`listening on http://localhost:${info.port}`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(`[policy-qa] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
