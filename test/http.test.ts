@@ -44,7 +44,7 @@ describe('GET endpoints', () => {
     const start = text.indexOf('2022年全市市场主体净增7.06万户');
     const res = await rt.app.request(`/doc/001_857d87e6a2c63903?start=${start}&end=${start + 20}`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain(`<mark id="hl">${text.slice(start, start + 20)}</mark>`);
+    expect(await res.text()).toContain(`<mark id="hl" tabindex="-1">${text.slice(start, start + 20)}</mark>`);
   });
 });
 

@@ -28,8 +28,11 @@ describe('normalize', () => {
         const b = Math.min(n.text.length, a + 1 + Math.floor(rand() * 80));
         const span = toOriginalSpan(n, a, b);
         const original = text.slice(span.start, span.end);
-        // The original slice normalizes back to the normalized span (modulo whitespace at the edges).
-        expect(normalizeQuery(original).replace(/\s/g, '')).toBe(n.text.slice(a, b).replace(/\s/g, ''));
+        // The original slice normalizes back to the normalized span (modulo whitespace at the
+        // edges; a span starting inside an expansion such as ⑸ → (5) gets the whole character).
+        const back = normalizeQuery(original).replace(/\s/g, '');
+        const span2 = n.text.slice(a, b).replace(/\s/g, '');
+        expect(back.includes(span2) && back.length - span2.length <= 4, `${JSON.stringify(back)} vs ${JSON.stringify(span2)}`).toBe(true);
       }
     }
   });

@@ -252,7 +252,7 @@ export class Engine {
     const asked = new Set(q.contentTerms);
     let total = 0;
     let matched = 0;
-    for (const t of new Set(this.tokenizer.tokenize(piece))) {
+    for (const t of this.tokenSet(piece)) {
       if (/\d/.test(t)) continue;
       const w = this.termWeight(t);
       total += w;
@@ -336,14 +336,56 @@ export class Engine {
    * about another year does not answer.
    */
   private yearFits(years: number[], i: number): boolean {
-    const s = this.corpus.sentence(i);
-    const doc = this.corpus.documents[s.doc];
-    const own = yearsIn(this.corpus.sentenceText(i));
+    const own = this.yearsOfSentence(i);
     if (own.length > 0) return own.some((y) => years.includes(y));
-    const before = doc.normalized.slice(Math.max(0, s.normStart - 1500), s.normStart);
-    const previous = yearsIn(before);
-    if (previous.length > 0) return years.includes(previous[previous.length - 1]);
+    const previous = this.yearInForce(i);
+    if (previous !== null) return years.includes(previous);
+    const doc = this.corpus.documents[this.corpus.sentence(i).doc];
     return years.some((y) => doc.normalized.includes(String(y)));
+  }
+
+  private readonly sentenceYears = new Map<number, number[]>();
+  private readonly yearBefore = new Map<number, number | null>();
+
+  yearsOfSentence(i: number): number[] {
+    let y = this.sentenceYears.get(i);
+    if (!y) {
+      y = yearsIn(this.corpus.sentenceText(i));
+      this.sentenceYears.set(i, y);
+    }
+    return y;
+  }
+
+  /** The last year stated before sentence i in its document (within ~1,500 characters), if any. */
+  yearInForce(i: number): number | null {
+    const cached = this.yearBefore.get(i);
+    if (cached !== undefined) return cached;
+    const s = this.corpus.sentence(i);
+    let found: number | null = null;
+    for (let j = i - 1; j >= 0; j--) {
+      const p = this.corpus.sentence(j);
+      if (p.doc !== s.doc || s.normStart - p.normEnd > 1500) break;
+      const ys = this.yearsOfSentence(j);
+      if (ys.length > 0) {
+        found = ys[ys.length - 1];
+        break;
+      }
+    }
+    this.yearBefore.set(i, found);
+    return found;
+  }
+
+  private readonly textTokens = new Map<string, Set<string>>();
+
+  /** Token sets of clauses and claims, cached: the same clauses come back query after query. */
+  tokenSet(text: string): Set<string> {
+    let t = this.textTokens.get(text);
+    if (!t) {
+      if (this.textTokens.size > 50_000) this.textTokens.clear();
+      t = new Set(this.tokenizer.tokenize(text));
+      this.textTokens.set(text, t);
+    }
+    return t;
   }
 
   /** A passage for a sentence range (inclusive), with exact original offsets. */

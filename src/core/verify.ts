@@ -6,7 +6,7 @@
  */
 import type { Engine, Passage, SentenceEvidence } from './engine';
 import { splitClauses, unitFamilyForQuestion } from './engine';
-import { extractFigures, isQuotable, sameQuantity, unitFamily, type Figure } from './figures';
+import { isQuotable, sameQuantity, unitFamily, type Figure } from './figures';
 import type { QueryAnalysis } from './query';
 
 export type Verdict = 'supported' | 'contradicted' | 'not_found';
@@ -58,16 +58,20 @@ function matches(claimed: Figure, found: Figure): boolean {
 }
 
 export async function verifyClaim(engine: Engine, claim: string, settings: VerifySettings = DEFAULT_VERIFY): Promise<VerifyResponse> {
-  const claimed = claimedFigures(engine.analyze(claim));
+  const q0 = engine.analyze(claim);
+  const claimed = claimedFigures(q0);
   const yearsAreTheClaim = claimed.length > 0 && claimed.every((f) => f.kind === 'year');
   // A claim's years are a constraint on where to look unless the years are what it claims.
-  const q0 = engine.analyze(claim);
   const q: QueryAnalysis = yearsAreTheClaim ? { ...q0, years: [] } : q0;
   const { sentences } = await engine.evidence(q, 10);
   const about = sentences.filter((s) => s.coverage >= settings.minCoverage && s.missing <= settings.maxMissing);
 
   if (claimed.length === 0) {
-    const best = about.find((s) => !s.rejected && s.coverage >= settings.minStatementCoverage);
+    // A statement without figures must be made by one sentence: every term the corpus knows is
+    // in that sentence itself ("省政府质量奖" does not state "国家质量奖").
+    const best = about.find(
+      (s) => !s.rejected && s.coverage >= settings.minStatementCoverage && engine.missingShare(q, engine.corpus.sentenceText(s.sentence), '') === 0,
+    );
     if (best) {
       return { verdict: 'supported', figures: [], evidence: [engine.passage(best.sentence, best.sentence, 1, best.score)], explanation: `文件中有相同的表述：“${clip(engine.corpus.sentenceText(best.sentence))}”` };
     }
@@ -81,8 +85,18 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
   const supported = alignments.find((a) => !a.evidence.rejected && a.checks.every((c) => c.match));
   if (supported) return respond(engine, 'supported', supported, claimed);
 
-  // The same figure stated for another city or another year: the claim moves it.
-  const misattributed = alignments.find((a) => a.evidence.rejected && a.checks.every((c) => c.match) && a.evidence.coverage >= 0.75);
+  // The same figure stated for another city or another year: the claim moves it. Look beyond
+  // the claim's city too, since retrieval favoured that city's documents.
+  let misattributed = alignments.find((a) => a.evidence.rejected && a.checks.every((c) => c.match) && a.evidence.coverage >= 0.75);
+  if (!misattributed && q.cities.length > 0) {
+    const anywhere = { ...q, cities: [] };
+    const { sentences: more } = await engine.evidence(anywhere, 10);
+    const cityDocs = engine.docsForCities(q.cities);
+    misattributed = more
+      .filter((s) => s.coverage >= 0.75 && s.missing <= settings.maxMissing && !cityDocs?.has(engine.corpus.sentence(s.sentence).doc))
+      .map((s) => align(engine, anywhere, { ...s, rejected: 'city' }, claimed))
+      .find((a): a is Alignment => a !== null && a.checks.every((c) => c.match));
+  }
   const conflicting = alignments.find((a) => !a.evidence.rejected && a.checks.some((c) => c.found && !c.match));
   if (conflicting && (!misattributed || fits(conflicting) >= fits(misattributed))) return respond(engine, 'contradicted', conflicting, claimed);
   if (misattributed) return respond(engine, 'contradicted', misattributed, claimed);
@@ -98,7 +112,7 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
 function align(engine: Engine, q: QueryAnalysis, s: SentenceEvidence, claimed: Figure[]): Alignment | null {
   const text = engine.corpus.sentenceText(s.sentence);
   const clauses = splitClauses(text);
-  const docFigures = extractFigures(text).filter(isQuotable);
+  const docFigures = engine.figuresOfSentence(s.sentence);
   const checks: Alignment['checks'] = [];
   let fit = 0;
   for (const c of claimed) {
@@ -135,7 +149,7 @@ function clauseAround(text: string, f: Figure): string {
 
 /** Weighted share of the claim clause's terms found in a document clause. */
 function overlap(engine: Engine, claimClause: string, docClause: string): number {
-  const terms = [...new Set(engine.tokenizer.tokenize(claimClause))].filter((t) => !/\d/.test(t));
+  const terms = [...engine.tokenSet(claimClause)].filter((t) => !/\d/.test(t));
   let total = 0;
   let found = 0;
   for (const t of terms) {
