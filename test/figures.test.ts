@@ -38,8 +38,8 @@ describe('figures', () => {
     expect(one('5万元至20万元')).toMatchObject({ kind: 'money', value: 50000, upper: 200000 });
     expect(one('2022年8月25日')).toMatchObject({ kind: 'date', value: 20220825 });
     expect(one('近240亿元')).toMatchObject({ value: 24e9, qualifier: 'approx' });
-    expect(one('625余万元')).toMatchObject({ value: 6.25e6, qualifier: 'over' });
-    expect(one('130多件')).toMatchObject({ value: 130, qualifier: 'over' });
+    expect(one('625余万元')).toMatchObject({ value: 6.25e6, qualifier: 'plus' });
+    expect(one('130多件')).toMatchObject({ value: 130, qualifier: 'plus' });
     expect(extractFigures('94%以上')[0]).toMatchObject({ value: 94, qualifier: 'over' });
   });
 

@@ -7,9 +7,10 @@ import { Bm25Index } from './bm25';
 import { Corpus } from './corpus';
 import { extractFigures, isQuotable, unitFamily, type Figure } from './figures';
 import type { Gazetteer } from './geo';
-import type { LsaModel } from './embed/lsa';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import { LsaEmbeddings, type LsaModel } from './embed/lsa';
 import type { Tokenizer, VectorSearch } from './ports';
-import { analyzeQuery, type QueryAnalysis } from './query';
+import { analyzeQuery, Thesaurus, type QueryAnalysis } from './query';
 
 export interface Passage {
   n: number;
@@ -64,6 +65,9 @@ export interface EngineParts {
   lsa: LsaModel;
   vectors: VectorSearch;
   gazetteer: Gazetteer;
+  /** Embeds queries for the dense search; the LSA model unless the index used another embedder. */
+  queryEmbedder?: EmbeddingsInterface;
+  thesaurus?: Thesaurus;
   retrieval?: Partial<RetrievalSettings>;
 }
 
@@ -75,6 +79,8 @@ export class Engine {
   readonly vectors: VectorSearch;
   readonly gazetteer: Gazetteer;
   readonly settings: RetrievalSettings;
+  readonly queryEmbedder: EmbeddingsInterface;
+  readonly thesaurus: Thesaurus;
   private readonly sentenceTokens = new Map<number, Set<string>>();
   private readonly sentenceFigures = new Map<number, Figure[]>();
   private readonly chunkFigureUnits = new Map<number, Set<string>>();
@@ -89,12 +95,14 @@ export class Engine {
     this.vectors = parts.vectors;
     this.gazetteer = parts.gazetteer;
     this.settings = { ...DEFAULT_RETRIEVAL, ...parts.retrieval };
+    this.queryEmbedder = parts.queryEmbedder ?? new LsaEmbeddings(parts.lsa, parts.tokenizer);
+    this.thesaurus = parts.thesaurus ?? new Thesaurus();
     this.docCities = this.corpus.documents.map((d) => d.city);
     this.maxIdf = Math.log(1 + (this.bm25.size + 0.5) / 0.5);
   }
 
   analyze(text: string): QueryAnalysis {
-    return analyzeQuery(text, this.tokenizer, this.gazetteer);
+    return analyzeQuery(text, this.tokenizer, this.gazetteer, this.thesaurus);
   }
 
   /** Documents a query is restricted to by the cities it names; null when it names none we hold. */
@@ -114,10 +122,11 @@ export class Engine {
     const useBm25 = opts.bm25 ?? true;
     const fused = new Map<number, number>();
     if (useBm25) {
-      this.bm25.search(q.tokens, s.depth).forEach((hit, rank) => fused.set(hit.index, (fused.get(hit.index) ?? 0) + s.bm25Weight / (s.rrfK + rank + 1)));
+      const expanded = [...q.tokens, ...[...q.alternatives.values()].flat()];
+      this.bm25.search(expanded, s.depth).forEach((hit, rank) => fused.set(hit.index, (fused.get(hit.index) ?? 0) + s.bm25Weight / (s.rrfK + rank + 1)));
     }
     if (useDense) {
-      const vector = this.lsa.embed(this.tokenizer, q.normalized);
+      const vector = await this.queryEmbedder.embedQuery(q.normalized);
       const hits = await this.vectors.search(vector, s.depth);
       hits.forEach((hit, rank) => fused.set(hit.index, (fused.get(hit.index) ?? 0) + s.denseWeight / (s.rrfK + rank + 1)));
     }
@@ -179,10 +188,24 @@ export class Engine {
     return f;
   }
 
+  private readonly sentenceOrdinals = new Map<number, Figure[]>();
+
+  /** Ordinals of a sentence (第三, 第五批): ranks that claims state and get wrong. */
+  ordinalsOfSentence(i: number): Figure[] {
+    let f = this.sentenceOrdinals.get(i);
+    if (!f) {
+      f = extractFigures(this.corpus.sentenceText(i)).filter((x) => x.kind === 'ordinal');
+      this.sentenceOrdinals.set(i, f);
+    }
+    return f;
+  }
+
   termWeight(term: string): number {
     // A word the corpus never uses is as often a paraphrase (减轻 for 减免) as a missing topic:
     // weigh it like an ordinary term, and let partial character credit do the rest.
-    return this.bm25.documentFrequency(term) > 0 ? this.bm25.idf(term) : this.maxIdf / 2;
+    // Single characters (打, 发, 钱) are rarely what a question is about; they count half.
+    const w = this.bm25.documentFrequency(term) > 0 ? this.bm25.idf(term) : this.maxIdf / 2;
+    return term.length === 1 ? w / 2 : w;
   }
 
   /**
@@ -196,8 +219,8 @@ export class Engine {
     for (const term of q.contentTerms) {
       const w = this.termWeight(term);
       total += w;
-      if (tokens.has(term) || text.includes(term)) found += w;
-      else if (context && context.includes(term)) found += w * contextCredit;
+      if (tokens.has(term) || has(q, term, text)) found += w;
+      else if (context && has(q, term, context)) found += w * contextCredit;
       else if (term.length >= 2) {
         let chars = 0;
         for (const ch of term) if (text.includes(ch)) chars++;
@@ -240,7 +263,9 @@ export class Engine {
       if (cityDocs ? !cityDocs.has(s.doc) : !q.cities.some((c) => text.includes(c) || doc.normalized.includes(c))) rejected = 'city';
     }
     if (!rejected && q.years.length > 0 && !this.yearFits(q.years, i)) rejected = 'year';
-    const missing = this.missingShare(q, text, context);
+    // Near misses are judged on the sentence and the one before it: a paragraph's opening
+    // ("狠抓食品、药品…") must not lend 药品 to a sentence about 食品抽检.
+    const missing = this.missingShare(q, text, this.contextOf(i, 1));
     return { sentence: i, coverage, score, figures, focus: focus.window, missing, ...(rejected ? { rejected } : {}) };
   }
 
@@ -256,7 +281,7 @@ export class Engine {
       if (/\d/.test(t)) continue;
       const w = this.termWeight(t);
       total += w;
-      if (asked.has(t) || q.normalized.includes(t)) matched += w;
+      if (asked.has(t) || q.normalized.includes(t) || [...q.alternatives.values()].some((a) => a.includes(t))) matched += w;
     }
     return total > 0 ? matched / total : 0;
   }
@@ -269,10 +294,10 @@ export class Engine {
     let total = 0;
     let missing = 0;
     for (const term of q.contentTerms) {
-      const w = this.termWeight(term);
+      const w = this.termWeight(term) * (q.focus.get(term) ?? 1);
       total += w;
       if (this.bm25.documentFrequency(term) === 0) continue;
-      if (!text.includes(term) && !context.includes(term)) missing += w;
+      if (!has(q, term, text) && !has(q, term, context)) missing += w;
     }
     return total > 0 ? missing / total : 0;
   }
@@ -301,9 +326,9 @@ export class Engine {
         for (const term of q.contentTerms) {
           const w = this.termWeight(term);
           total += w;
-          if (piece.includes(term)) found += w;
-          else if (text.includes(term)) found += (boundElsewhere(term) ? 0.25 : 0.6) * w;
-          else if (context.includes(term)) found += 0.45 * w;
+          if (has(q, term, piece)) found += w;
+          else if (has(q, term, text)) found += (boundElsewhere(term) ? 0.25 : 0.6) * w;
+          else if (has(q, term, context)) found += 0.45 * w;
           else if (term.length >= 2) found += w * 0.4 * partialChars(term, piece);
         }
         let score = total > 0 ? found / total : 0;
@@ -340,8 +365,21 @@ export class Engine {
     if (own.length > 0) return own.some((y) => years.includes(y));
     const previous = this.yearInForce(i);
     if (previous !== null) return years.includes(previous);
-    const doc = this.corpus.documents[this.corpus.sentence(i).doc];
-    return years.some((y) => doc.normalized.includes(String(y)));
+    const main = this.mainYear(this.corpus.sentence(i).doc);
+    return main === null || years.includes(main);
+  }
+
+  private readonly docMainYear = new Map<number, number | null>();
+
+  /** The year a document mostly speaks of (most mentioned; the later one on a tie). */
+  mainYear(doc: number): number | null {
+    if (this.docMainYear.has(doc)) return this.docMainYear.get(doc)!;
+    const counts = new Map<number, number>();
+    for (const y of yearsIn(this.corpus.documents[doc].normalized)) counts.set(y, (counts.get(y) ?? 0) + 1);
+    const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0];
+    const year = best ? best[0] : null;
+    this.docMainYear.set(doc, year);
+    return year;
   }
 
   private readonly sentenceYears = new Map<number, number[]>();
@@ -464,4 +502,11 @@ function rangeYears(a: number, b: number): number[] {
 export function unitFamilyForQuestion(f: Figure): string {
   const u = unitFamily(f);
   return u === 'year' ? 'date' : u;
+}
+
+/** A query term, or one of its thesaurus alternatives, occurs in the text. */
+function has(q: QueryAnalysis, term: string, text: string): boolean {
+  if (text.includes(term)) return true;
+  const alts = q.alternatives.get(term);
+  return !!alts && alts.some((a) => text.includes(a));
 }

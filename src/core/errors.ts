@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'unsupported_format'
   | 'unprocessable'
   | 'conflict'
-  | 'index_mismatch';
+  | 'index_mismatch'
+  | 'misconfigured';
 
 export class AppError extends Error {
   constructor(

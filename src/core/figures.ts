@@ -17,7 +17,8 @@ export type FigureKind =
   | 'ordinal' // 第三, 第2
   | 'number'; // a bare number: 2,000万, 12315
 
-export type Qualifier = 'approx' | 'over' | 'under';
+/** approx: 约/近/左右; over: 超过/以上/突破 (a lower bound); plus: 70余/130多 (70-something); under: 不足/不到. */
+export type Qualifier = 'approx' | 'over' | 'plus' | 'under';
 
 export interface Figure {
   raw: string;
@@ -108,7 +109,7 @@ function kindFor(unit: string, value: number, hasMultiplier: boolean, raw: strin
 function qualifierAround(text: string, start: number, end: number, inner: string | undefined): Qualifier | undefined {
   const before = text.slice(Math.max(0, start - 4), start);
   const after = text.slice(end, end + 2);
-  if (inner === '余' || inner === '多') return 'over';
+  if (inner === '余' || inner === '多') return 'plus';
   if (BEFORE_UNDER.test(before)) return 'under';
   if (BEFORE_APPROX.test(before) || after.startsWith('左右')) return 'approx';
   if (after.startsWith('以上') || after.startsWith('多')) return 'over';

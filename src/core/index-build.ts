@@ -7,6 +7,8 @@ import { Corpus, buildCorpus, type SourceDocument } from './corpus';
 import { DEFAULT_CHUNKER, type ChunkerSettings } from './chunk';
 import { DEFAULT_LSA, LsaModel, type LsaSettings } from './embed/lsa';
 import { FILES, INDEX_FORMAT_VERSION, sha256Hex, sourcesFingerprint, type IndexManifest } from './index-format';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import { l2normalize } from './embed/linalg';
 import type { Tokenizer } from './ports';
 import { vectorsToFloat32 } from './vector/flat';
 
@@ -20,22 +22,33 @@ export interface BuiltIndex {
   manifestBase: Omit<IndexManifest, 'data' | 'files' | 'vectorStores'>;
 }
 
+/** A dense embedder other than the built-in LSA (e.g. an OpenAI-compatible /v1/embeddings). */
+export interface ExternalEmbedder {
+  id: string;
+  embeddings: EmbeddingsInterface;
+}
+
 export async function buildIndex(
   sources: SourceDocument[],
   tokenizer: Tokenizer,
-  opts: { chunker?: ChunkerSettings; lsa?: Partial<LsaSettings> } = {},
+  opts: { chunker?: ChunkerSettings; lsa?: Partial<LsaSettings>; embedder?: ExternalEmbedder } = {},
 ): Promise<BuiltIndex> {
   const ordered = [...sources].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
   const corpus = new Corpus(buildCorpus(ordered, opts.chunker ?? DEFAULT_CHUNKER));
   const chunkTexts = Array.from({ length: corpus.chunkCount }, (_, i) => corpus.chunkText(i));
   const bm25 = Bm25Index.build(chunkTexts.map((t) => tokenizer.tokenize(t)));
-  const { model: lsa, vectors } = LsaModel.fit(tokenizer, chunkTexts, { ...DEFAULT_LSA, ...opts.lsa });
+  // The LSA model is always fit (it is small and the Worker's fallback); the dense vectors come from
+  // the external embedder when one is configured, L2-normalized for cosine search.
+  const { model: lsa, vectors: lsaVectors } = LsaModel.fit(tokenizer, chunkTexts, { ...DEFAULT_LSA, ...opts.lsa });
+  const vectors = opts.embedder ? (await embedInBatches(opts.embedder.embeddings, chunkTexts)).map((v) => l2normalize(v)) : lsaVectors;
+  const dims = vectors[0]?.length ?? lsa.dims;
+  const embedderId = opts.embedder?.id ?? lsa.id;
   const encoder = new TextEncoder();
   const files: Record<string, Uint8Array> = {
     [FILES.corpus]: encoder.encode(JSON.stringify(corpus.data)),
     [FILES.bm25]: encoder.encode(JSON.stringify(bm25.toJSON())),
     [FILES.lsa]: encoder.encode(JSON.stringify(lsa.data)),
-    [FILES.vectors]: new Uint8Array(vectorsToFloat32(vectors, lsa.dims).buffer),
+    [FILES.vectors]: new Uint8Array(vectorsToFloat32(vectors, dims).buffer),
   };
   const fp = await sourcesFingerprint(ordered);
   return {
@@ -49,7 +62,7 @@ export async function buildIndex(
       sourcesSha256: fp.sha256,
       documents: corpus.documents.map((d) => ({ docId: d.docId, sha256: fp.perDoc.get(d.docId)!, format: d.format, chars: d.original.length })),
       tokenizer: tokenizer.id,
-      embedder: { id: lsa.id, dims: lsa.dims },
+      embedder: { id: embedderId, dims },
       chunker: corpus.data.chunker,
       counts: { documents: corpus.documents.length, sentences: corpus.sentenceCount, chunks: corpus.chunkCount },
     },
@@ -59,5 +72,11 @@ export async function buildIndex(
 export async function checksums(files: Record<string, Uint8Array>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(files).sort()) out[name] = await sha256Hex(files[name]);
+  return out;
+}
+
+async function embedInBatches(embeddings: EmbeddingsInterface, texts: string[], batch = 64): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let i = 0; i < texts.length; i += batch) out.push(...(await embeddings.embedDocuments(texts.slice(i, i + batch))));
   return out;
 }

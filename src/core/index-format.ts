@@ -34,7 +34,7 @@ export interface IndexManifest {
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -72,9 +72,8 @@ export async function parseIndexFiles(manifest: IndexManifest, read: (name: stri
   const corpus = new Corpus(JSON.parse(decoder.decode(await checked(FILES.corpus))) as CorpusData);
   const bm25 = new Bm25Index(JSON.parse(decoder.decode(await checked(FILES.bm25))) as Bm25Data);
   const lsa = new LsaModel(JSON.parse(decoder.decode(await checked(FILES.lsa))) as LsaModelData);
-  if (lsa.id !== manifest.embedder.id) throw new AppError('index_mismatch', `embedder ${lsa.id} does not match manifest ${manifest.embedder.id}`, 503);
   const vbytes = await checked(FILES.vectors);
   const vectors = new Float32Array(vbytes.buffer.slice(vbytes.byteOffset, vbytes.byteOffset + vbytes.byteLength));
-  if (vectors.length !== corpus.chunkCount * lsa.dims) throw new AppError('index_mismatch', 'vector count does not match chunk count', 503);
+  if (vectors.length !== corpus.chunkCount * manifest.embedder.dims) throw new AppError('index_mismatch', 'vector count does not match chunk count', 503);
   return { corpus, bm25, lsa, vectors };
 }

@@ -7,7 +7,7 @@
 import type { Engine, Passage, SentenceEvidence } from './engine';
 import { splitClauses, unitFamilyForQuestion } from './engine';
 import { isQuotable, sameQuantity, unitFamily, type Figure } from './figures';
-import type { QueryAnalysis } from './query';
+import { MEASURE_WORDS, type QueryAnalysis } from './query';
 
 export type Verdict = 'supported' | 'contradicted' | 'not_found';
 
@@ -43,13 +43,26 @@ interface Alignment {
 
 /** The figures a claim asserts: its non-period figures, or its years when it states nothing else. */
 export function claimedFigures(q: QueryAnalysis): Figure[] {
-  const quotable = q.figures.filter(isQuotable);
+  // Ordinals count in claims: "全省第一" vs "全省第三", "第三批" vs "第五批".
+  const quotable = q.figures.filter((f) => isQuotable(f) || f.kind === 'ordinal');
   const nonYear = quotable.filter((f) => f.kind !== 'year');
   return nonYear.length > 0 ? nonYear : quotable;
 }
 
+/** How well an alignment's figures sit in clauses that say what the claim says. */
+function a_fit(a: Alignment): number {
+  return a.fit;
+}
+
 function matches(claimed: Figure, found: Figure): boolean {
   if (claimed.qualifier === 'over') return found.value >= claimed.value;
+  if (claimed.qualifier === 'plus') {
+    // "70余家" is seventy-something: from 70 up to the next step of its last significant digit.
+    const integer = String(Math.round(claimed.value / (claimed.precision || 1)));
+    const zeros = integer.length - integer.replace(/0+$/, '').length;
+    const step = Math.pow(10, zeros) * (claimed.precision || 1);
+    return unitFamily(claimed) === unitFamily(found) && found.value >= claimed.value && found.value < claimed.value + step;
+  }
   if (claimed.qualifier === 'under') return found.value <= claimed.value;
   if (claimed.qualifier === 'approx') {
     return unitFamilyForQuestion(claimed) === unitFamilyForQuestion(found) && Math.abs(found.value - claimed.value) <= Math.max(claimed.precision, Math.abs(claimed.value) * 0.05);
@@ -62,7 +75,11 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
   const claimed = claimedFigures(q0);
   const yearsAreTheClaim = claimed.length > 0 && claimed.every((f) => f.kind === 'year');
   // A claim's years are a constraint on where to look unless the years are what it claims.
-  const q: QueryAnalysis = yearsAreTheClaim ? { ...q0, years: [] } : q0;
+  // The claim's figure plays the part of the question's 多少: its unit steers the evidence to
+  // clauses that state a figure of that unit.
+  const families = [...new Set(claimed.map((f) => unitFamilyForQuestion(f)))];
+  const steered: QueryAnalysis = families.length === 1 && claimed[0].kind !== 'ordinal' ? { ...q0, askedUnit: families[0], asksFigure: true } : q0;
+  const q: QueryAnalysis = yearsAreTheClaim ? { ...steered, years: [] } : steered;
   const { sentences } = await engine.evidence(q, 10);
   const about = sentences.filter((s) => s.coverage >= settings.minCoverage && s.missing <= settings.maxMissing);
 
@@ -79,11 +96,15 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
   }
 
   const alignments = about.map((s) => align(engine, q, s, claimed)).filter((a): a is Alignment => a !== null);
-  const fits = (a: Alignment) => a.fit + a.evidence.score;
+  // Where the claim's figure sits (its clause) matters more than how well the sentence matches overall.
+  const fits = (a: Alignment) => 2 * a.fit + a.evidence.score;
   alignments.sort((a, b) => fits(b) - fits(a));
 
+  // The sentence that states the claim's indicator best decides: a matching figure elsewhere
+  // ("到2035年，…跻身全国先进") does not support a claim about another statement ("到2027年…").
   const supported = alignments.find((a) => !a.evidence.rejected && a.checks.every((c) => c.match));
-  if (supported) return respond(engine, 'supported', supported, claimed);
+  const against = alignments.find((a) => !a.evidence.rejected && a.checks.some((c) => c.found && !c.match));
+  if (supported && (!against || a_fit(supported) >= a_fit(against) - 0.05)) return respond(engine, 'supported', supported, claimed);
 
   // The same figure stated for another city or another year: the claim moves it. Look beyond
   // the claim's city too, since retrieval favoured that city's documents.
@@ -99,7 +120,23 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
   }
   const conflicting = alignments.find((a) => !a.evidence.rejected && a.checks.some((c) => c.found && !c.match));
   if (conflicting && (!misattributed || fits(conflicting) >= fits(misattributed))) return respond(engine, 'contradicted', conflicting, claimed);
-  if (misattributed) return respond(engine, 'contradicted', misattributed, claimed);
+  if (misattributed) {
+    // The figure is another city's. Show, first, what the claim's own city's documents state for
+    // the same indicator, when they state it (looser bar: the indicator is already identified).
+    const own = sentences
+      .filter((s) => !s.rejected && s.coverage >= 0.5)
+      .map((s) => align(engine, q, s, claimed))
+      .filter((a): a is Alignment => a !== null && a.fit >= 0.5 && a.checks.some((c) => c.found && !c.match))
+      .sort((a, b) => fits(b) - fits(a))[0];
+    const res = respond(engine, 'contradicted', misattributed, claimed);
+    if (!own) return res;
+    const primary = respond(engine, 'contradicted', own, claimed);
+    return {
+      ...primary,
+      evidence: [...primary.evidence, ...res.evidence.map((e) => ({ ...e, n: primary.evidence.length + e.n }))],
+      explanation: `${primary.explanation}${res.explanation}`,
+    };
+  }
   return {
     verdict: 'not_found',
     figures: claimed.map((c) => ({ claimed: c.raw, found: null, match: false })),
@@ -112,7 +149,7 @@ export async function verifyClaim(engine: Engine, claim: string, settings: Verif
 function align(engine: Engine, q: QueryAnalysis, s: SentenceEvidence, claimed: Figure[]): Alignment | null {
   const text = engine.corpus.sentenceText(s.sentence);
   const clauses = splitClauses(text);
-  const docFigures = engine.figuresOfSentence(s.sentence);
+  const docFigures = [...engine.figuresOfSentence(s.sentence), ...engine.ordinalsOfSentence(s.sentence)];
   const checks: Alignment['checks'] = [];
   let fit = 0;
   for (const c of claimed) {
@@ -126,8 +163,13 @@ function align(engine: Engine, q: QueryAnalysis, s: SentenceEvidence, claimed: F
     const scored = candidates.map((f) => {
       // The figure's clause and its neighbours: "1月28日," often leads the clause it dates.
       const at = Math.max(0, clauses.findIndex((cl) => f.start >= cl.start && f.end <= cl.end));
-      const piece = text.slice(clauses[Math.max(0, at - 1)].start, clauses[Math.min(clauses.length - 1, at + 1)].end);
-      return { f, score: overlap(engine, claimContext, piece), equal: matches(c, f) };
+      const own = text.slice(clauses[at].start, clauses[at].end);
+      // Neighbouring clauses lend their words ("1月28日," leads the clause it dates) unless they
+      // state a figure of their own, which their words describe instead.
+      const free = (k: number) => k >= 0 && k < clauses.length && !docFigures.some((g) => g.start >= clauses[k].start && g.end <= clauses[k].end);
+      const around = [at - 1, at, at + 1].filter((k) => k === at || free(k)).map((k) => text.slice(clauses[k].start, clauses[k].end)).join('');
+      const score = Math.max(overlap(engine, claimContext, own), 0.7 * overlap(engine, claimContext, around));
+      return { f, score, equal: matches(c, f) };
     });
     scored.sort((a, b) => b.score - a.score || Number(b.equal) - Number(a.equal));
     const top = scored[0];
@@ -149,13 +191,22 @@ function clauseAround(text: string, f: Figure): string {
 
 /** Weighted share of the claim clause's terms found in a document clause. */
 function overlap(engine: Engine, claimClause: string, docClause: string): number {
-  const terms = [...engine.tokenSet(claimClause)].filter((t) => !/\d/.test(t));
+  // Longest terms first; a found compound (市场主体) stands for its search-mode parts (市场, 主体,
+  // 场主), which would otherwise count it four times over a distinguishing word like 总量.
+  const terms = [...engine.tokenSet(claimClause)].filter((t) => !/\d/.test(t)).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const covered: string[] = [];
   let total = 0;
   let found = 0;
   for (const t of terms) {
-    const w = engine.termWeight(t);
+    if (covered.some((c) => c.includes(t))) continue;
+    // The city is checked on its own; words that measure (拥有量) rather than name an indicator count little.
+    if (engine.gazetteer.citiesIn(t).length > 0) continue;
+    const w = engine.termWeight(t) * (MEASURE_WORDS.has(t) ? 0.3 : 1);
     total += w;
-    if (docClause.includes(t)) found += w;
+    if (docClause.includes(t)) {
+      found += w;
+      covered.push(t);
+    }
   }
   return total > 0 ? found / total : 0;
 }

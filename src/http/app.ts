@@ -16,6 +16,7 @@ import { figuresToCsv, findFigures } from '../core/explorer';
 import { verifyClaim } from '../core/verify';
 import { demoPageCsp, renderDemoPage, renderSourceViewer, SOURCE_VIEWER_CSP } from './pages';
 import { fixedWindowLimiter, type RateLimiter } from './rate-limit';
+import { bearerToken, verifyWidgetToken } from './widget-token';
 
 export interface AppConfig {
   /** Longest question or claim accepted, in characters. */
@@ -29,6 +30,8 @@ export interface AppConfig {
   rateLimitPerMin: number;
   /** Turns on /api/admin when set. */
   adminToken: string | null;
+  /** When set, /api/ask, /api/search, /api/verify and /api/figures need a signed widget token (widget-token.ts). */
+  widgetSecret: string | null;
   maxHistoryTurns: number;
   title: string;
 }
@@ -40,6 +43,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   allowedOrigins: '*',
   rateLimitPerMin: 0,
   adminToken: null,
+  widgetSecret: null,
   maxHistoryTurns: 20,
   title: '政策问答',
 };
@@ -52,6 +56,11 @@ export interface AppDeps {
   widgetScript?: () => Promise<string>;
   /** Identifies the client for rate limiting (the Node adapter passes the socket address). */
   clientId?: (c: Context) => string;
+  /**
+   * A platform rate limiter (the Worker's rate-limit binding): seconds to wait, 0 to go ahead.
+   * Replaces the in-memory limit of `rateLimitPerMin` when given.
+   */
+  rateLimit?: (client: string) => Promise<number>;
   /** Extra routes mounted by a runtime (admin, OpenAI-compatible API). */
   extend?: (app: Hono, ctx: AppContext) => void;
 }
@@ -106,12 +115,28 @@ export function createApp(deps: AppDeps): Hono {
     await next();
   });
   app.use('/api/*', async (c, next) => {
-    if (limiter && c.req.method !== 'OPTIONS') {
-      const wait = limiter.take(deps.clientId?.(c) ?? c.req.header('x-forwarded-for') ?? 'anonymous');
+    if ((deps.rateLimit || limiter) && c.req.method !== 'OPTIONS') {
+      const client = deps.clientId?.(c) ?? c.req.header('x-forwarded-for') ?? 'anonymous';
+      const wait = deps.rateLimit ? await deps.rateLimit(client) : limiter!.take(client);
       if (wait > 0) throw new AppError('rate_limited', `too many requests: try again in ${wait} s`, 429, { 'Retry-After': String(wait) });
     }
     await next();
   });
+  // With WIDGET_SECRET, asking needs a token minted by the host site's backend for this page's origin.
+  if (config.widgetSecret) {
+    const secret = config.widgetSecret;
+    const requireToken = async (c: Context, next: () => Promise<void>) => {
+      if (c.req.method !== 'OPTIONS') {
+        const r = await verifyWidgetToken(secret, bearerToken(c.req.header('Authorization')), { origin: c.req.header('Origin') ?? null });
+        if (!r.ok) {
+          const why = { missing: 'a widget token is required (Authorization: Bearer …)', malformed: 'malformed widget token', bad_signature: 'invalid widget token', expired: 'widget token expired', wrong_origin: 'widget token was issued for another origin' }[r.reason];
+          throw new AppError('unauthorized', why, 401, { 'WWW-Authenticate': `Bearer error="${r.reason === 'missing' ? 'invalid_request' : 'invalid_token'}"` });
+        }
+      }
+      await next();
+    };
+    for (const path of ['/api/ask', '/api/search', '/api/verify', '/api/figures']) app.use(path, requireToken);
+  }
   app.use(
     '*',
     bodyLimit({

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LsaEmbeddings } from '../core/embed/lsa';
 import { Engine } from '../core/engine';
+import { Thesaurus } from '../core/query';
 import { AppError } from '../core/errors';
 import { Gazetteer, parseCityList } from '../core/geo';
-import { buildIndex, checksums, type BuiltIndex } from '../core/index-build';
+import { buildIndex, checksums, type BuiltIndex, type ExternalEmbedder } from '../core/index-build';
 import { parseIndexFiles, sha256Hex, sourcesFingerprint, type IndexManifest } from '../core/index-format';
 import type { SourceDocument } from '../core/corpus';
 import type { Tokenizer } from '../core/ports';
@@ -78,7 +79,7 @@ export async function writeIndex(indexDir: string, built: BuiltIndex, tokenizer:
   try {
     for (const [name, bytes] of Object.entries(built.files)) writeFileSync(join(tmp, name), bytes);
     const chunkTexts = Array.from({ length: built.corpus.chunkCount }, (_, i) => built.corpus.chunkText(i));
-    const hnsw = await buildHnsw(built.vectors, chunkTexts, new LsaEmbeddings(built.lsa, tokenizer), built.lsa.dims);
+    const hnsw = await buildHnsw(built.vectors, chunkTexts, new LsaEmbeddings(built.lsa, tokenizer), built.manifestBase.embedder.dims);
     if (built.vectors.length > 0) await hnsw.save(join(tmp, HNSW_DIR));
     const files: Record<string, Uint8Array> = {};
     for (const rel of listFiles(tmp)) files[rel] = readFileSync(join(tmp, rel));
@@ -112,7 +113,11 @@ export interface LoadedEngine {
 }
 
 /** Loads the index in force; checks checksums, tokenizer and format. */
-export async function loadEngine(indexDir: string, tokenizer: Tokenizer, opts: { vectorStore?: 'hnswlib' | 'flat' } = {}): Promise<LoadedEngine> {
+export async function loadEngine(
+  indexDir: string,
+  tokenizer: Tokenizer,
+  opts: { vectorStore?: 'hnswlib' | 'flat'; embedder?: ExternalEmbedder | null } = {},
+): Promise<LoadedEngine> {
   const manifest = readManifest(indexDir);
   if (!manifest) throw new AppError('index_mismatch', `no index at ${indexDir}: run npm run index`, 503);
   const dataDir = join(indexDir, manifest.data);
@@ -126,37 +131,51 @@ export async function loadEngine(indexDir: string, tokenizer: Tokenizer, opts: {
     const bytes = read(name);
     if (!bytes || (await sha256Hex(bytes)) !== sum) throw new AppError('index_mismatch', `index file ${name} is corrupt (checksum mismatch)`, 503);
   }
+  const external = opts.embedder ?? null;
+  const wanted = external?.id ?? parts.lsa.id;
+  if (manifest.embedder.id !== wanted) {
+    throw new AppError('index_mismatch', `index was built with embedder ${manifest.embedder.id}, this runtime is configured for ${wanted}: rebuild it with npm run index`, 503);
+  }
+  const queryEmbedder = external?.embeddings ?? new LsaEmbeddings(parts.lsa, tokenizer);
   let vectors;
   if (opts.vectorStore === 'flat' || parts.corpus.chunkCount === 0) {
-    vectors = new FlatVectorSearch(parts.vectors, parts.lsa.dims);
+    vectors = new FlatVectorSearch(parts.vectors, manifest.embedder.dims);
   } else {
-    const store = await loadHnsw(join(dataDir, HNSW_DIR), new LsaEmbeddings(parts.lsa, tokenizer));
+    const store = await loadHnsw(join(dataDir, HNSW_DIR), queryEmbedder);
     vectors = new HnswVectorSearch(store, parts.corpus.chunkCount);
   }
   const gazetteer = defaultGazetteer(parts.corpus.documents.map((d) => d.city));
-  return { engine: new Engine({ corpus: parts.corpus, tokenizer, bm25: parts.bm25, lsa: parts.lsa, vectors, gazetteer }), manifest };
+  const thesaurus = new Thesaurus(readFileSync(new URL('../core/data/synonyms.txt', import.meta.url), 'utf8'));
+  return { engine: new Engine({ corpus: parts.corpus, tokenizer, bm25: parts.bm25, lsa: parts.lsa, vectors, gazetteer, queryEmbedder, thesaurus }), manifest };
 }
 
 export type IndexState = 'fresh' | 'missing' | 'stale' | 'corrupt';
 
 /** Whether the index in force was built from exactly these sources by this tokenizer. */
-export async function indexState(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer): Promise<{ state: IndexState; reason: string }> {
+export async function indexState(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer, embedder: ExternalEmbedder | null = null): Promise<{ state: IndexState; reason: string }> {
   const manifest = readManifest(indexDir);
   if (!manifest) return { state: 'missing', reason: 'no index/manifest.json' };
   const fp = await sourcesFingerprint(sources);
   if (manifest.sourcesSha256 !== fp.sha256) return { state: 'stale', reason: 'the documents changed since the index was built' };
   if (manifest.tokenizer !== tokenizer.id) return { state: 'stale', reason: `tokenizer changed (${manifest.tokenizer} → ${tokenizer.id})` };
+  if (embedder && manifest.embedder.id !== embedder.id) return { state: 'stale', reason: `embedder changed (${manifest.embedder.id} → ${embedder.id})` };
+  if (!embedder && !manifest.embedder.id.startsWith('lsa-')) return { state: 'stale', reason: `index uses embedder ${manifest.embedder.id}, none is configured` };
   try {
-    await loadEngine(indexDir, tokenizer, { vectorStore: 'flat' });
+    await loadEngine(indexDir, tokenizer, { vectorStore: 'flat', embedder });
   } catch (err) {
     return { state: 'corrupt', reason: (err as Error).message };
   }
   return { state: 'fresh', reason: 'up to date' };
 }
 
-export async function rebuildIndex(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer): Promise<{ manifest: IndexManifest; built: BuiltIndex; ms: number }> {
+export async function rebuildIndex(
+  indexDir: string,
+  sources: SourceDocument[],
+  tokenizer: Tokenizer,
+  embedder: ExternalEmbedder | null = null,
+): Promise<{ manifest: IndexManifest; built: BuiltIndex; ms: number }> {
   const t0 = performance.now();
-  const built = await buildIndex(sources, tokenizer);
+  const built = await buildIndex(sources, tokenizer, { embedder: embedder ?? undefined });
   const manifest = await writeIndex(indexDir, built, tokenizer);
   return { manifest, built, ms: performance.now() - t0 };
 }

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     seedsDir: env.SEEDS_DIR,
     config: appConfigFrom(env),
     vectorStore: env.VECTOR_STORE,
+    trustProxy: env.TRUST_PROXY,
     log,
   });
   const m = runtime.manifest();

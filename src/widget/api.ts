@@ -34,7 +34,7 @@ export interface ApiConfig {
 /** Something the user can retry: network failure, HTTP error, dropped or failed stream. */
 export class ApiError extends Error {
   constructor(
-    readonly kind: 'network' | 'http' | 'dropped' | 'stream',
+    readonly kind: 'network' | 'refused' | 'http' | 'dropped' | 'stream',
     message: string,
     readonly status = 0,
     readonly code = '',
@@ -95,10 +95,27 @@ async function post(cfg: ApiConfig, path: string, body: unknown, accept: string,
     });
   } catch (e) {
     if (signal && signal.aborted) throw e;
-    throw new ApiError('network', e instanceof Error ? e.message : String(e));
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ApiError((await corsRefused(cfg.endpoint + path, signal)) ? 'refused' : 'network', why);
   }
   if (!res.ok) throw await httpError(res);
   return res;
+}
+
+/**
+ * A failed fetch is opaque: the server may be down, or it may not allow this page's origin
+ * (ALLOWED_ORIGINS), which the browser reports the same way. Tell them apart without touching
+ * the API: an OPTIONS request (it does no work and counts against no limit) passes CORS only if
+ * the origin is allowed, and a no-cors GET of /healthz shows whether the server answers at all.
+ */
+async function corsRefused(url: string, signal?: AbortSignal): Promise<boolean> {
+  const ok = (r: Promise<unknown>) => r.then(
+    () => true,
+    () => false,
+  );
+  const opts = { credentials: 'omit', cache: 'no-store', signal } as const;
+  if (await ok(fetch(url, { ...opts, method: 'OPTIONS', mode: 'cors' }))) return false;
+  return ok(fetch(new URL('/healthz', url).href, { ...opts, mode: 'no-cors' }));
 }
 
 function parseJson<T>(s: string): T | undefined {

@@ -30,6 +30,7 @@ export interface Strings {
   network: string;
   rateLimited: (seconds: number | null) => string;
   unauthorized: string;
+  refused: string;
   httpError: (status: number, message: string) => string;
   serverError: (status: number) => string;
   dropped: string;
@@ -79,7 +80,8 @@ const hans: Strings = {
   retry: '重试',
   network: '网络连接失败，请检查网络后重试。',
   rateLimited: (s) => (s === null ? '请求过于频繁，请稍后再试' : `请求过于频繁，请 ${s} 秒后再试`),
-  unauthorized: '访问未授权：令牌缺失或无效。',
+  unauthorized: '访问未授权：令牌缺失、无效或已过期，请刷新页面后重试。',
+  refused: '本网站未获准使用此问答服务（跨域访问被拒绝），请联系网站管理员。',
   httpError: (status, message) => `请求失败（${status}）${message ? '：' + message : ''}`,
   serverError: (status) => `服务暂时不可用（${status}），请稍后重试。`,
   dropped: '回答中断：与服务器的连接已断开。',
@@ -129,7 +131,8 @@ const hant: Strings = {
   retry: '重試',
   network: '網路連線失敗，請檢查網路後重試。',
   rateLimited: (s) => (s === null ? '請求過於頻繁，請稍後再試' : `請求過於頻繁，請 ${s} 秒後再試`),
-  unauthorized: '存取未獲授權：權杖缺失或無效。',
+  unauthorized: '存取未獲授權：權杖缺失、無效或已過期，請重新整理頁面後重試。',
+  refused: '本網站未獲准使用此問答服務（跨網域存取遭拒），請聯絡網站管理員。',
   httpError: (status, message) => `請求失敗（${status}）${message ? '：' + message : ''}`,
   serverError: (status) => `服務暫時無法使用（${status}），請稍後重試。`,
   dropped: '回答中斷：與伺服器的連線已中斷。',

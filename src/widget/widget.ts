@@ -23,6 +23,8 @@ export interface PolicyQAApi {
   ask(question: string): Promise<void>;
   /** Checks a claim in 核查 mode; resolves when it has finished. */
   verify(claim: string): Promise<void>;
+  /** Replaces the `data-token` (e.g. a fresh one from the host backend before the old one expires). */
+  setToken(token: string): void;
 }
 
 interface Options {
@@ -313,6 +315,10 @@ class Widget implements PolicyQAApi {
     return this.enqueue(String(claim), 'verify');
   }
 
+  setToken(token: string): void {
+    this.o.token = token ? String(token) : undefined;
+  }
+
   private nearEnd(): boolean {
     const l = this.log;
     return l.scrollHeight - l.scrollTop - l.clientHeight < 80;
@@ -370,6 +376,7 @@ class Widget implements PolicyQAApi {
     let wait: number | null = null;
     if (e instanceof ApiError) {
       if (e.kind === 'network') msg = s.network;
+      else if (e.kind === 'refused' || e.status === 403) msg = s.refused;
       else if (e.kind === 'dropped') msg = s.dropped;
       else if (e.kind === 'stream') msg = s.streamError(e.message);
       else if (e.status === 429 || e.code === 'rate_limited') {
@@ -382,7 +389,9 @@ class Widget implements PolicyQAApi {
       msg = s.streamError(e instanceof Error ? e.message : String(e));
     }
     const btn = el('button', { type: 'button', class: 'btn', 'data-testid': 'retry' }, s.retry);
-    const box2 = el('div', { class: 'err', 'data-testid': 'error', role: 'alert' }, el('div', null, msg), btn);
+    // Retrying cannot help a page whose origin the server refuses.
+    const refused = msg === s.refused;
+    const box2 = el('div', { class: 'err', 'data-testid': 'error', 'data-kind': refused ? 'refused' : null, role: 'alert' }, el('div', null, msg), !refused && btn);
     if (wait) {
       btn.disabled = true;
       setTimeout(() => (btn.disabled = false), wait * 1000);
@@ -634,6 +643,7 @@ function boot(): void {
     close: () => (mounted ? w.close() : void whenReady.then(() => w.close())),
     ask: (q) => whenReady.then(() => w.ask(q)),
     verify: (c) => whenReady.then(() => w.verify(c)),
+    setToken: (t) => w.setToken(t),
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

@@ -20,7 +20,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type FetchFn = (req: Request) => Response | Promise<Response>;
+type FetchFn = (req: Request, env?: unknown) => Response | Promise<Response>;
 
 /** Serves a fetch handler on 127.0.0.1 at a free port. `publicHost` names it in the URL. */
 export function serveApp(fetch: FetchFn, publicHost = '127.0.0.1'): Promise<RunningServer> {
@@ -43,12 +43,42 @@ export function serveApp(fetch: FetchFn, publicHost = '127.0.0.1'): Promise<Runn
 /**
  * The API server the browser tests talk to. Served as http://localhost:PORT so that it is a
  * different origin from the host page (http://127.0.0.1:PORT), like a real embed.
+ * POLICY_QA_SERVER=real runs the same suite against the real app over the committed index.
  */
 export async function startServer(): Promise<RunningServer> {
   const external = process.env.POLICY_QA_URL;
   if (external) return { url: external.replace(/\/+$/, ''), close: async () => undefined };
+  if (process.env.POLICY_QA_SERVER === 'real') return startRealServer({}, 'localhost');
   const app = createFakeApi();
   return serveApp(app.fetch, 'localhost');
+}
+
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * THE REAL APP: createNodeRuntime (index, engine, createApp, socket-address client id) served by
+ * @hono/node-server on 127.0.0.1:0. Defaults to the committed index, never rebuilt here.
+ * Imported lazily so that the fake-only suite does not load the native addons.
+ */
+export async function startRealServer(
+  opts: import('../../src/node/runtime').NodeRuntimeOptions = {},
+  publicHost = '127.0.0.1',
+  /** Sees every request that reaches the server (to prove what the browser did not send). */
+  tap?: (req: Request) => void,
+): Promise<RunningServer & { runtime: import('../../src/node/runtime').NodeRuntime }> {
+  const { createNodeRuntime } = await import('../../src/node/runtime');
+  const runtime = await createNodeRuntime({
+    indexDir: `${REPO_ROOT}index`,
+    seedsDir: `${REPO_ROOT}seeds`,
+    rebuild: false,
+    embedder: null,
+    ...opts,
+  });
+  const server = await serveApp((req, env) => {
+    tap?.(req);
+    return runtime.app.fetch(req, env);
+  }, publicHost);
+  return { ...server, runtime };
 }
 
 export interface HostPageOptions {
@@ -99,12 +129,15 @@ ${hostile}
 </html>`;
 }
 
-/** Serves host pages on http://127.0.0.1:PORT/host?… for the given API. */
-export function startHostSite(apiUrl: string): Promise<RunningServer> {
+/**
+ * Serves host pages on http://<publicHost>:PORT/host?… for the given API; `?api=<url>` embeds
+ * another API server instead (the real-server suite runs several, each with its own settings).
+ */
+export function startHostSite(apiUrl: string, publicHost = '127.0.0.1'): Promise<RunningServer> {
   const app = new Hono();
   app.get('/host', (c) =>
     c.html(
-      hostPage(apiUrl, {
+      hostPage(c.req.query('api') ?? apiUrl, {
         lang: c.req.query('lang'),
         dataLang: c.req.query('dataLang'),
         token: c.req.query('token'),
@@ -112,7 +145,7 @@ export function startHostSite(apiUrl: string): Promise<RunningServer> {
       }),
     ),
   );
-  return serveApp(app.fetch, '127.0.0.1');
+  return serveApp(app.fetch, publicHost);
 }
 
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';

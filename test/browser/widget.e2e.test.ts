@@ -29,7 +29,7 @@ import {
 } from './harness';
 
 const HAS_CHROME = chromeAvailable();
-const FAKE = !process.env.POLICY_QA_URL;
+const FAKE = !process.env.POLICY_QA_URL && process.env.POLICY_QA_SERVER !== 'real';
 const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
 
 if (!HAS_CHROME && !process.env.CI) {

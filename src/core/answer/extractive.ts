@@ -7,6 +7,7 @@ import type { Engine, Passage, SentenceEvidence } from '../engine';
 import { round, splitClauses, unitFamilyForQuestion } from '../engine';
 import type { QueryAnalysis } from '../query';
 import { simplifiedToTraditional } from '../script';
+import { rewriteFollowUp } from './followup';
 import type { Answerer, AskResponse } from './types';
 
 export interface ExtractiveSettings {
@@ -21,7 +22,7 @@ export interface ExtractiveSettings {
   maxSnippetChars: number;
 }
 
-export const DEFAULT_EXTRACTIVE: ExtractiveSettings = { minCoverage: 0.62, secondSentenceRatio: 0.97, maxAnswerSentences: 3, maxSnippetChars: 90, maxMissing: 0.15 };
+export const DEFAULT_EXTRACTIVE: ExtractiveSettings = { minCoverage: 0.56, secondSentenceRatio: 0.97, maxAnswerSentences: 3, maxSnippetChars: 90, maxMissing: 0.19 };
 
 export function abstentionText(q: QueryAnalysis): string {
   const topic = q.normalized.replace(/[?？。!！\s]+$/u, '');
@@ -91,13 +92,23 @@ export function snippet(engine: Engine, q: QueryAnalysis, evidence: SentenceEvid
   return /[。！？!?]$/.test(result) ? result : `${result}。`;
 }
 
-/** The extractive answerer behind the Answerer port; streams its answer clause by clause. */
+/** Streams an answer clause by clause. */
+export function streamPieces(answer: string): string[] {
+  return answer.match(/[^，,。；;]+[，,。；;]?/g) ?? [answer];
+}
+
+/**
+ * The extractive answerer behind the Answerer port; streams its answer clause by clause. A
+ * follow-up ("那青岛呢？") is first made standalone by carrying over the previous question's subject.
+ */
 export const extractiveAnswerer: Answerer = {
   id: 'extractive',
   async ask(engine, req, stream) {
-    const res = await answerExtractive(engine, req.question, req.topK);
+    const history = req.history ?? [];
+    const question = history.length > 0 ? rewriteFollowUp(engine.gazetteer, req.question, history).question : req.question;
+    const res = await answerExtractive(engine, question, req.topK);
     stream?.onCitations?.(res.citations);
-    if (stream?.onDelta) for (const piece of res.answer.match(/[^，,。；;]+[，,。；;]?/g) ?? [res.answer]) stream.onDelta(piece);
-    return res;
+    if (stream?.onDelta) for (const piece of streamPieces(res.answer)) stream.onDelta(piece);
+    return history.length > 0 ? { ...res, rewrittenQuestion: question } : res;
   },
 };

@@ -19,6 +19,10 @@ export interface AskResponse {
   rewrittenQuestion?: string;
   grounding?: GroundingReport;
   fallbackReason?: string;
+  /** The LLM stopped part-way (timeout, dropped connection) after checked sentences had been streamed: they stand. */
+  interrupted?: string;
+  /** With an LLM configured: the model asked, the prompt set's hash, the time spent, how a follow-up was rewritten. */
+  llm?: { model: string; promptHash: string; ms: number; rewrite?: 'llm' | 'offline' };
 }
 
 export interface ChatTurn {

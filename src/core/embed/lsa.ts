@@ -29,13 +29,30 @@ export interface LsaModelData {
 }
 
 export function lsaFeatures(tokenizer: Tokenizer, text: string): string[] {
-  const feats = tokenizer.tokenize(text);
+  return lsaFeaturesOf(tokenizer.tokenize(text), text);
+}
+
+/** lsaFeatures from terms the tokenizer already produced for `text` (the array is not modified). */
+export function lsaFeaturesOf(tokens: string[], text: string): string[] {
+  const feats = tokens.slice();
   const cjkRuns = text.match(/[\u3400-\u9fff]+/g) ?? [];
   for (const run of cjkRuns) for (let i = 0; i + 1 < run.length; i++) feats.push(`#${run.slice(i, i + 2)}`);
   return feats;
 }
 
-type Sparse = Array<Array<[number, number]>>; // per row: [featureIndex, weight], L2-normalized
+/** What a fit saw: rows, feature occurrences, and how many of those the kept vocabulary covers. */
+export interface LsaFitStats {
+  rows: number;
+  occurrences: number;
+  known: number;
+}
+
+/** Sparse rows (CSR): row r is col/val[ptr[r] .. ptr[r+1]), feature index and L2-normalized weight. */
+interface Sparse {
+  ptr: Int32Array;
+  col: Int32Array;
+  val: Float64Array;
+}
 
 export class LsaModel {
   private readonly featureIndex: Map<string, number>;
@@ -54,30 +71,74 @@ export class LsaModel {
     return this.data.dims;
   }
 
-  /** Fits the model on the chunk texts; returns it with the chunk vectors. */
-  static fit(tokenizer: Tokenizer, texts: string[], settings: LsaSettings = DEFAULT_LSA): { model: LsaModel; vectors: number[][] } {
-    const rowsFeatures = texts.map((t) => lsaFeatures(tokenizer, t));
-    const df = new Map<string, number>();
-    for (const feats of rowsFeatures) for (const f of new Set(feats)) df.set(f, (df.get(f) ?? 0) + 1);
-    const features = [...df.entries()]
-      .filter(([, d]) => d >= settings.minDf)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, settings.maxFeatures)
-      .map(([f]) => f)
-      .sort();
+  /**
+   * Fits the model on the chunk texts; returns it with the chunk vectors and the share of
+   * feature occurrences its vocabulary covers (the baseline for the refit-drift rule).
+   * `opts.tokens` (the tokenizer's terms per text, as BM25 indexes them) saves a second
+   * tokenization pass.
+   *
+   * Scale notes (bench:scale, 100k chunks): rows are interned feature ids and a CSR matrix
+   * instead of per-row tuple arrays (≈10× less memory), and the products with X run over
+   * row-major copies so the inner loops are contiguous. Every sum keeps its original order,
+   * so the fitted model is bit-for-bit what the straightforward version computed.
+   */
+  static fit(
+    tokenizer: Tokenizer,
+    texts: string[],
+    settings: LsaSettings = DEFAULT_LSA,
+    opts: { tokens?: string[][] } = {},
+  ): { model: LsaModel; vectors: number[][]; stats: LsaFitStats } {
     const n = texts.length;
-    const idf = features.map((f) => Math.log((1 + n) / (1 + (df.get(f) ?? 0))) + 1);
-    const index = new Map(features.map((f, i) => [f, i]));
-    const X: Sparse = rowsFeatures.map((feats) => tfidfRow(feats, index, idf));
+    // Pass 1: intern every feature; document frequency via a last-row stamp.
+    const intern = new Map<string, number>();
+    const names: string[] = [];
+    const dfOf: number[] = [];
+    const lastRow: number[] = [];
+    const rows: Int32Array[] = new Array(n);
+    let occurrences = 0;
+    for (let r = 0; r < n; r++) {
+      const feats = opts.tokens ? lsaFeaturesOf(opts.tokens[r], texts[r]) : lsaFeatures(tokenizer, texts[r]);
+      const ids = new Int32Array(feats.length);
+      for (let i = 0; i < feats.length; i++) {
+        let id = intern.get(feats[i]);
+        if (id === undefined) {
+          id = names.length;
+          intern.set(feats[i], id);
+          names.push(feats[i]);
+          dfOf.push(0);
+          lastRow.push(-1);
+        }
+        ids[i] = id;
+        if (lastRow[id] !== r) {
+          lastRow[id] = r;
+          dfOf[id]++;
+        }
+      }
+      rows[r] = ids;
+      occurrences += feats.length;
+    }
+    const selected = names
+      .map((_, id) => id)
+      .filter((id) => dfOf[id] >= settings.minDf)
+      .sort((a, b) => dfOf[b] - dfOf[a] || (names[a] < names[b] ? -1 : 1))
+      .slice(0, settings.maxFeatures)
+      .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    const features = selected.map((id) => names[id]);
+    const column = new Int32Array(names.length).fill(-1);
+    selected.forEach((id, i) => (column[id] = i));
+    const idf = selected.map((id) => Math.log((1 + n) / (1 + dfOf[id])) + 1);
+    const X = csrRows(rows, column, idf);
+    let known = 0;
+    for (const ids of rows) for (let i = 0; i < ids.length; i++) if (column[ids[i]] >= 0) known++;
     const f = features.length;
     const k = Math.max(1, Math.min(settings.dims, n - 1, f));
     const l = Math.min(n, f, k + 10);
 
     // Randomized range finder: Q spans the top singular directions of X (n × f).
     const rand = seededRandom(settings.seed);
-    let Z = new Float64Array(f * l); // f × l column-major
+    let Z: Float64Array = new Float64Array(f * l); // f × l column-major
     for (let i = 0; i < Z.length; i++) Z[i] = gaussian(rand);
-    let Q = multiplyXZ(X, Z, n, f, l);
+    let Q: Float64Array = multiplyXZ(X, Z, n, f, l);
     orthonormalizeColumns(Q, n, l);
     for (let it = 0; it < settings.powerIterations; it++) {
       Z = multiplyXtQ(X, Q, n, f, l);
@@ -99,15 +160,21 @@ export class LsaModel {
       }
     }
     const { values, vectors } = symmetricEigen(C, l);
-    // V = Bᵀ W Σ⁻¹ (f × k), stored row-major per feature.
+    // V = Bᵀ W Σ⁻¹ (f × k), stored row-major per feature; sums over `a` in the same order as
+    // a per-element dot product, accumulated a row of k at a time over a row-major copy of B.
     const projection = new Float32Array(f * k);
-    for (let j = 0; j < k; j++) {
-      const sigma = Math.sqrt(Math.max(values[j], 1e-12));
-      for (let r = 0; r < f; r++) {
-        let s = 0;
-        for (let a = 0; a < l; a++) s += B[a * f + r] * vectors[a * l + j];
-        projection[r * k + j] = s / sigma;
+    const sigma = new Float64Array(k);
+    for (let j = 0; j < k; j++) sigma[j] = Math.sqrt(Math.max(values[j], 1e-12));
+    const Brow = colToRow(B, f, l);
+    const acc = new Float64Array(k);
+    for (let r = 0; r < f; r++) {
+      acc.fill(0);
+      for (let a = 0; a < l; a++) {
+        const b = Brow[r * l + a];
+        const w = a * l;
+        for (let j = 0; j < k; j++) acc[j] += b * vectors[w + j];
       }
+      for (let j = 0; j < k; j++) projection[r * k + j] = acc[j] / sigma[j];
     }
     const data: LsaModelData = {
       formatVersion: 1,
@@ -118,12 +185,27 @@ export class LsaModel {
       projection: encodeFloat32(projection),
     };
     const model = new LsaModel(data);
-    return { model, vectors: texts.map((t) => model.embed(tokenizer, t)) };
+    // Chunk vectors exactly as embed() computes them (rounded idf), without tokenizing again.
+    const featureOf = (id: number) => names[id];
+    const out = rows.map((ids) => model.embedFeatures(Array.from(ids, featureOf)));
+    return { model, vectors: out, stats: { rows: n, occurrences, known } };
   }
 
   /** Embeds normalized text: project its TF-IDF row, L2-normalize. */
   embed(tokenizer: Tokenizer, text: string): number[] {
-    const row = tfidfRow(lsaFeatures(tokenizer, text), this.featureIndex, this.data.idf);
+    return this.embedFeatures(lsaFeatures(tokenizer, text));
+  }
+
+  /** How many of these feature occurrences the model's vocabulary knows (refit-drift rule). */
+  knownCount(feats: string[]): number {
+    let known = 0;
+    for (const f of feats) if (this.featureIndex.has(f)) known++;
+    return known;
+  }
+
+  /** embed() for features already computed (lsaFeatures / lsaFeaturesOf). */
+  embedFeatures(feats: string[]): number[] {
+    const row = tfidfRow(feats, this.featureIndex, this.data.idf);
     const k = this.data.dims;
     const out = new Float64Array(k);
     for (const [fi, w] of row) {
@@ -162,26 +244,94 @@ function tfidfRow(feats: string[], index: Map<string, number>, idf: number[]): A
   return row.map(([i, w]) => [i, w / norm]);
 }
 
+/**
+ * TF-IDF rows in CSR form, as tfidfRow computes them (same order of terms and sums), from
+ * interned feature ids; `column[id]` is the kept feature's index or -1.
+ */
+function csrRows(rows: Int32Array[], column: Int32Array, idf: number[]): Sparse {
+  const f = idf.length;
+  const stamp = new Int32Array(f).fill(-1);
+  const ptr = new Int32Array(rows.length + 1);
+  rows.forEach((ids, r) => {
+    let unique = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const c = column[ids[i]];
+      if (c >= 0 && stamp[c] !== r) {
+        stamp[c] = r;
+        unique++;
+      }
+    }
+    ptr[r + 1] = ptr[r] + unique;
+  });
+  const col = new Int32Array(ptr[rows.length]);
+  const val = new Float64Array(ptr[rows.length]);
+  const count = new Float64Array(f);
+  rows.forEach((ids, r) => {
+    const from = ptr[r];
+    let m = from;
+    for (let i = 0; i < ids.length; i++) {
+      const c = column[ids[i]];
+      if (c < 0) continue;
+      if (count[c] === 0) col[m++] = c;
+      count[c]++;
+    }
+    col.subarray(from, m).sort();
+    let norm = 0;
+    for (let p = from; p < m; p++) {
+      const c = col[p];
+      const w = (1 + Math.log(count[c])) * idf[c];
+      count[c] = 0;
+      val[p] = w;
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let p = from; p < m; p++) val[p] /= norm;
+  });
+  return { ptr, col, val };
+}
+
+/** Column-major (rows × cols) → row-major copy. */
+function colToRow(m: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) out[i * cols + j] = m[j * rows + i];
+  return out;
+}
+
+/** Row-major (rows × cols) → column-major copy. */
+function rowToCol(m: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j];
+  return out;
+}
+
 /** X (n × f, sparse rows) · Z (f × l, column-major) → n × l column-major. */
 function multiplyXZ(X: Sparse, Z: Float64Array, n: number, f: number, l: number): Float64Array {
-  const out = new Float64Array(n * l);
+  const Zr = colToRow(Z, f, l);
+  const out = new Float64Array(n * l); // row-major while accumulating: contiguous inner loop
   for (let r = 0; r < n; r++) {
-    for (const [c, w] of X[r]) {
-      for (let j = 0; j < l; j++) out[j * n + r] += w * Z[j * f + c];
+    const o = r * l;
+    for (let p = X.ptr[r]; p < X.ptr[r + 1]; p++) {
+      const w = X.val[p];
+      const z = X.col[p] * l;
+      for (let j = 0; j < l; j++) out[o + j] += w * Zr[z + j];
     }
   }
-  return out;
+  return rowToCol(out, n, l);
 }
 
 /** Xᵀ (f × n) · Q (n × l, column-major) → f × l column-major. */
 function multiplyXtQ(X: Sparse, Q: Float64Array, n: number, f: number, l: number): Float64Array {
-  const out = new Float64Array(f * l);
+  const Qr = colToRow(Q, n, l);
+  const out = new Float64Array(f * l); // row-major while accumulating
   for (let r = 0; r < n; r++) {
-    for (const [c, w] of X[r]) {
-      for (let j = 0; j < l; j++) out[j * f + c] += w * Q[j * n + r];
+    const q = r * l;
+    for (let p = X.ptr[r]; p < X.ptr[r + 1]; p++) {
+      const w = X.val[p];
+      const o = X.col[p] * l;
+      for (let j = 0; j < l; j++) out[o + j] += w * Qr[q + j];
     }
   }
-  return out;
+  return rowToCol(out, f, l);
 }
 
 function encodeFloat32(a: Float32Array): string {

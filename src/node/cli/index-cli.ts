@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { Corpus } from '../../core/corpus';
 import { nodeTokenizer } from '../jieba';
+import { embedderFromEnv } from '../embeddings';
 import { indexState, loadSeedSources, rebuildIndex } from '../index-store';
 
 const { values } = parseArgs({
@@ -19,12 +20,12 @@ const tokenizer = nodeTokenizer();
 const sources = loadSeedSources(values.seeds!);
 
 if (values.check) {
-  const s = await indexState(values.index!, sources, tokenizer);
+  const s = await indexState(values.index!, sources, tokenizer, embedderFromEnv());
   console.log(`index is ${s.state}: ${s.reason}`);
   process.exit(s.state === 'fresh' ? 0 : 1);
 }
 
-const { manifest, built, ms } = await rebuildIndex(values.index!, sources, tokenizer);
+const { manifest, built, ms } = await rebuildIndex(values.index!, sources, tokenizer, embedderFromEnv());
 console.log(formatIngestReport(built.corpus));
 console.log(`\nembedder ${manifest.embedder.id} (${manifest.embedder.dims} dims), tokenizer ${manifest.tokenizer}`);
 console.log(`stores: ${manifest.vectorStores.join(', ')}; files in ${values.index}/${manifest.data}`);

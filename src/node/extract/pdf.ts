@@ -2,6 +2,9 @@
  * PDF via unpdf (a serverless build of Mozilla pdf.js): text in content-stream
  * (reading) order, one line per text line, pages joined by a blank line.
  */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ExtractError, describeError } from './errors';
 import { cleanInlineText } from './dom';
 import type { ExtractedDocument } from './types';
@@ -17,6 +20,49 @@ export interface PdfOptions {
 
 /** pdf.js verbosity: 0 = errors only (no "Warning: …" console noise). */
 const PDFJS_ERRORS_ONLY = 0;
+
+type PdfDataKind = 'cMapUrl' | 'standardFontDataUrl' | 'wasmUrl';
+
+/**
+ * Reads pdf.js data files (CMaps, standard fonts) from disk. unpdf points pdf.js at pdfjs-dist's
+ * `cmaps/` as a file: URL, but its serverless build fetch()es them, which Node cannot do for
+ * file: URLs — so Chinese PDFs with non-embedded fonts (STSong-Light + UniGB-UCS2-H) came out
+ * empty. pdf.js 5 lets the caller supply this factory (with `useWorkerFetch: false`).
+ */
+class FsBinaryDataFactory {
+  private readonly dirs: Partial<Record<PdfDataKind, string | null>>;
+
+  constructor(opts: Partial<Record<PdfDataKind, string | null>>) {
+    this.dirs = opts;
+  }
+
+  async fetch({ kind, filename }: { kind: PdfDataKind; filename: string }): Promise<Uint8Array> {
+    const dir = this.dirs[kind];
+    if (!dir || /[\\/]/.test(filename)) throw new Error(`pdf.js data ${kind}/${filename} is not available`);
+    return new Uint8Array(await readFile(join(dir, filename)));
+  }
+}
+
+let pdfjsData: Record<string, unknown> | undefined;
+
+/** pdf.js options for its data files, when pdfjs-dist (which ships them) is installed. */
+function pdfjsDataOptions(): Record<string, unknown> {
+  if (pdfjsData) return pdfjsData;
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+    pdfjsData = {
+      // pdf.js insists on a trailing slash; the factory above joins the file name itself.
+      cMapUrl: `${join(root, 'cmaps')}/`,
+      cMapPacked: true,
+      standardFontDataUrl: `${join(root, 'standard_fonts')}/`,
+      useWorkerFetch: false,
+      BinaryDataFactory: FsBinaryDataFactory,
+    };
+  } catch {
+    pdfjsData = {};
+  }
+  return pdfjsData;
+}
 
 /** Common junk in PDF Title metadata written by converters. */
 function cleanPdfTitle(raw: unknown): string | null {
@@ -90,6 +136,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions): Promise<E
       disableFontFace: true,
       isEvalSupported: false,
       stopAtErrors: false,
+      ...pdfjsDataOptions(),
     });
   } catch (err) {
     const name = err instanceof Error ? err.name : '';

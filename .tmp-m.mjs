@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+const bytes = readFileSync('node_modules/jieba-wasm/pkg/web/jieba_rs_wasm_bg.wasm');
+const jw = await import('jieba-wasm/web');
+let t = performance.now();
+const mod = new WebAssembly.Module(bytes);
+const c = performance.now() - t; t = performance.now();
+jw.initSync({ module: mod });
+const i = performance.now() - t; t = performance.now();
+jw.cut_for_search('质量强市', false);
+console.log({ compile: c, init: i, firstCut: performance.now() - t });

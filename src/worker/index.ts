@@ -1,0 +1,66 @@
+/**
+ * The Cloudflare Workers entry (wrangler.toml `main`). Everything it serves is bundled:
+ * the index files (Data modules, not publicly served), the jieba-wasm module, the word lists and
+ * the widget, all prepared by src/worker/build.ts (wrangler runs it before bundling).
+ *
+ * At startup (global scope) jieba-wasm is instantiated and its dictionaries loaded; the index is
+ * parsed and verified once per isolate; each env (vars + bindings) gets its app on first use.
+ */
+import { add_word, cut_for_search, initSync } from 'jieba-wasm/web';
+import jiebaModule from '../../build/worker/jieba_rs_wasm_bg.wasm';
+import manifest from '../../build/worker/index/manifest.json.bin';
+import corpus from '../../build/worker/index/corpus.json.bin';
+import bm25 from '../../build/worker/index/bm25.json.bin';
+import lsa from '../../build/worker/index/lsa.json.bin';
+import vectors from '../../build/worker/index/vectors.f32.bin';
+import widgetScript from '../../build/worker/widget.js.txt';
+import userDict from '../core/data/user-dict.txt';
+import stopwords from '../core/data/stopwords.txt';
+import cities from '../core/data/cities.txt';
+import { AppError } from '../core/errors';
+import { FILES } from '../core/index-format';
+import type { WorkerEnv } from './bindings';
+import { prepareJieba } from './jieba-wasm';
+import { llmAnswererFor } from './llm';
+import { createWorkerRuntime, loadBundle, type LoadedBundle, type WorkerRuntime } from './runtime';
+
+initSync({ module: jiebaModule });
+const jieba = { cut_for_search, add_word };
+prepareJieba(jieba, userDict);
+
+const loading: Promise<LoadedBundle> = loadBundle({
+  manifest,
+  files: { [FILES.corpus]: corpus, [FILES.bm25]: bm25, [FILES.lsa]: lsa, [FILES.vectors]: vectors },
+  userDict,
+  stopwords,
+  cities,
+  widgetScript,
+  jieba,
+});
+loading.catch(() => {}); // reported by every request instead
+
+const runtimes = new WeakMap<object, WorkerRuntime>();
+
+async function runtimeFor(env: WorkerEnv): Promise<WorkerRuntime> {
+  let rt = runtimes.get(env);
+  if (!rt) {
+    rt = createWorkerRuntime(await loading, env, { llmAnswerer: llmAnswererFor });
+    runtimes.set(env, rt);
+  }
+  return rt;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: unknown): Promise<Response> {
+    if (new URL(request.url).pathname === '/__ping') return new Response('pong');
+    let rt: WorkerRuntime;
+    try {
+      rt = await runtimeFor(env);
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('misconfigured', (err as Error).message, 503);
+      console.error(`[policy-qa] ${e.message}`);
+      return Response.json({ error: { code: e.code, message: e.message } }, { status: e.status });
+    }
+    return rt.app.fetch(request, env, ctx as never);
+  },
+};
