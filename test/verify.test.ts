@@ -113,7 +113,7 @@ describe('/api/verify and /api/figures over HTTP', () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
-    const lines = text.trim().split('\r\n');
+    const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('\ufeffdocId,title,figure,value,upper,unit,kind,qualifier,start,end,quote,sentence');
     expect(text).toContain('99.69%'); // 青岛, traditional source
     expect(text).toContain('98.45%');
