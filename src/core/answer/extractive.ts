@@ -48,7 +48,11 @@ export async function answerExtractive(engine: Engine, question: string, topK = 
   const chosen: SentenceEvidence[] = [best];
   for (const s of usable.slice(1)) {
     if (chosen.length >= settings.maxAnswerSentences) break;
-    if (s.score >= best.score * settings.secondSentenceRatio && !chosen.some((c) => Math.abs(c.sentence - s.sentence) === 0)) chosen.push(s);
+    if (s.score < best.score * settings.secondSentenceRatio) continue;
+    // A sentence restating figures already quoted (a transcript repeating its numbers) adds nothing.
+    const known = new Set(chosen.flatMap((c) => c.figures.map((f) => f.raw)));
+    if (s.figures.length > 0 && s.figures.every((f) => known.has(f.raw))) continue;
+    chosen.push(s);
   }
   // Keep document order within the answer so that it reads naturally.
   chosen.sort((a, b) => a.sentence - b.sentence);
