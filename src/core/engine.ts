@@ -213,11 +213,11 @@ export class Engine {
    * IDF; found as a term or substring → 1, only in context → `contextCredit`, otherwise partial
    * credit for shared characters (paraphrases such as 退回/退还).
    */
-  coverage(q: QueryAnalysis, tokens: Set<string>, text: string, context = '', contextCredit = 0.6): number {
+  coverage(q: QueryAnalysis, tokens: Set<string>, text: string, context = '', contextCredit = 0.6, title = ''): number {
     let total = 0;
     let found = 0;
     for (const term of q.contentTerms) {
-      const w = this.termWeight(term);
+      const w = this.termWeight(term) * titleDiscount(term, title);
       total += w;
       if (tokens.has(term) || has(q, term, text)) found += w;
       else if (context && has(q, term, context)) found += w * contextCredit;
@@ -253,11 +253,13 @@ export class Engine {
     const doc = this.corpus.documents[s.doc];
     const text = this.corpus.sentenceText(i);
     const context = this.contextOf(i);
-    const coverage = this.coverage(q, this.tokensOfSentence(i), text, context);
+    const coverage = this.coverage(q, this.tokensOfSentence(i), text, context, 0.6, doc.title);
     const figures = this.figuresOfSentence(i);
     const focus = this.bestClause(q, i, context);
     let score = 0.35 * coverage + 0.65 * focus.score + 0.05 / (1 + chunkRank);
     if (!q.askedUnit && q.asksFigure) score += figures.length > 0 ? 0.05 : -0.15;
+    // Headings and title lines (short, no closing punctuation) name topics; they rarely answer.
+    if (text.length < 40 && !/[。！？!?；;:：]$/.test(text)) score -= 0.15;
     let rejected: SentenceEvidence['rejected'];
     if (q.cities.length > 0) {
       if (cityDocs ? !cityDocs.has(s.doc) : !q.cities.some((c) => text.includes(c) || doc.normalized.includes(c))) rejected = 'city';
@@ -309,6 +311,7 @@ export class Engine {
    */
   bestClause(q: QueryAnalysis, i: number, context: string): { score: number; window: { start: number; end: number } } {
     const text = this.corpus.sentenceText(i);
+    const title = this.corpus.documents[this.corpus.sentence(i).doc].title;
     const clauses = splitClauses(text);
     const figures = this.figuresOfSentence(i);
     // A term sitting in another clause that states its own figure describes that figure
@@ -324,7 +327,7 @@ export class Engine {
         let total = 0;
         let found = 0;
         for (const term of q.contentTerms) {
-          const w = this.termWeight(term);
+          const w = this.termWeight(term) * titleDiscount(term, title);
           total += w;
           if (has(q, term, piece)) found += w;
           else if (has(q, term, text)) found += (boundElsewhere(term) ? 0.25 : 0.6) * w;
@@ -509,4 +512,12 @@ function has(q: QueryAnalysis, term: string, text: string): boolean {
   if (text.includes(term)) return true;
   const alts = q.alternatives.get(term);
   return !!alts && alts.some((a) => text.includes(a));
+}
+
+/**
+ * Words of a document's title name the document ("助推都市圈…的那份发言"): they pick the document,
+ * every sentence of it inherits them, so within it they say little about which sentence answers.
+ */
+function titleDiscount(term: string, title: string): number {
+  return title && term.length >= 2 && title.includes(term) ? 0.3 : 1;
 }
