@@ -452,10 +452,31 @@ export class Engine {
   }
 
   /** `/api/search`: ranked chunk passages. */
-  async search(query: string, k: number): Promise<Passage[]> {
+  /**
+   * `/api/search`: ranked chunk passages. The fused ranking is re-ordered by the best sentence
+   * evidence inside each of the top chunks — the scoring answers use — so that the passage that
+   * answers comes first; the rest keep their fused order.
+   */
+  async search(query: string, k: number, rerankDepth = 10): Promise<Passage[]> {
     const q = this.analyze(query);
-    const ranked = await this.retrieve(q, k);
-    return ranked.map((r, i) => this.chunkPassage(r.chunk, i + 1, r.score));
+    const ranked = await this.retrieve(q, Math.max(k, rerankDepth));
+    const cityDocs = this.docsForCities(q.cities);
+    const head = ranked.slice(0, rerankDepth).map((r, rank) => {
+      const c = this.corpus.chunk(r.chunk);
+      let best = -Infinity;
+      for (let i = c.first; i <= c.last; i++) {
+        const e = this.scoreSentence(q, i, rank, cityDocs);
+        best = Math.max(best, e.rejected ? e.score - 1 : e.score);
+      }
+      return { ...r, evidence: best };
+    });
+    const combined = head.map((r) => ({ chunk: r.chunk, score: Math.max(0, r.evidence + 0.2 * r.score) }));
+    combined.sort((a, b) => b.score - a.score || a.chunk - b.chunk);
+    // Below the re-ranked head, the fused order continues with scores kept under the head's.
+    const floor = combined.length ? combined[combined.length - 1].score : 1;
+    const tailTop = ranked[rerankDepth]?.score ?? 1;
+    const tail = ranked.slice(rerankDepth).map((r) => ({ chunk: r.chunk, score: (floor * r.score) / (tailTop || 1) * 0.99 }));
+    return [...combined, ...tail].slice(0, k).map((r, i) => this.chunkPassage(r.chunk, i + 1, r.score));
   }
 }
 
