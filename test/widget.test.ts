@@ -285,6 +285,32 @@ describe('widget: HTTP client against the protocol fake', () => {
     expect(e.kind).toBe('network');
   });
 
+  it('tells an origin the server refuses (CORS) from a server that is down', async () => {
+    // Browser view: the POST fails opaquely. OPTIONS passes CORS only for an allowed origin; a
+    // no-cors GET of /healthz resolves whenever the server answers at all.
+    const probe = (opts: { optionsOk: boolean; up: boolean }) => {
+      const calls: string[] = [];
+      vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+        calls.push(`${init?.method ?? 'GET'} ${init?.mode} ${url}`);
+        if (init?.method === 'OPTIONS' && opts.optionsOk) return new Response(null, { status: 204 });
+        if (init?.mode === 'no-cors' && opts.up) return new Response(null, { status: 200 });
+        throw new TypeError('Failed to fetch');
+      });
+      return calls;
+    };
+    const calls = probe({ optionsOk: false, up: true });
+    await expect(ask(cfg, { question: 'x' }, {})).rejects.toMatchObject({ kind: 'refused' });
+    expect(calls).toEqual(['POST cors http://fake/api/ask', 'OPTIONS cors http://fake/api/ask', 'GET no-cors http://fake/healthz']);
+    probe({ optionsOk: false, up: true });
+    await expect(verify(cfg, 'x')).rejects.toMatchObject({ kind: 'refused' });
+    probe({ optionsOk: true, up: true }); // allowed origin, transient failure
+    await expect(ask(cfg, { question: 'x' }, {})).rejects.toMatchObject({ kind: 'network' });
+    probe({ optionsOk: false, up: false }); // server down
+    await expect(ask(cfg, { question: 'x' }, {})).rejects.toMatchObject({ kind: 'network' });
+    expect(stringsFor('zh-Hans').refused).toContain('未获准');
+    expect(stringsFor('zh-Hant').refused).toContain('未獲准');
+  });
+
   it('a stream that ends without `done` is dropped; a JSON (non-SSE) reply is accepted', async () => {
     vi.stubGlobal('fetch', async () => new Response('event: delta\ndata: {"text":"半"}\n\n', { headers: { 'Content-Type': 'text/event-stream' } }));
     await expect(ask(cfg, { question: 'x' }, {})).rejects.toMatchObject({ kind: 'dropped' });

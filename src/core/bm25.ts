@@ -1,6 +1,8 @@
 /**
- * Okapi BM25 over tokenizer terms, serializable. Postings are kept per term as
- * [docIndex, termFrequency] pairs; IDF uses the BM25+ style floor so common terms never go negative.
+ * Okapi BM25 over tokenizer terms, serializable. Postings are kept per term as flat
+ * [docIndex, termFrequency, docIndex, termFrequency, …] runs in ascending docIndex order (format 2;
+ * format 1's [[doc, tf], …] pairs still load). IDF uses the BM25+ style floor so common terms
+ * never go negative.
  */
 export interface Bm25Params {
   k1: number;
@@ -8,32 +10,98 @@ export interface Bm25Params {
 }
 
 export interface Bm25Data {
-  formatVersion: 1;
+  /** 2: flat postings. 1 (older indexes): postings as [doc, tf] pairs. */
+  formatVersion: 1 | 2;
   params: Bm25Params;
   docLengths: number[];
-  postings: Record<string, Array<[number, number]>>;
+  postings: Record<string, number[]>;
+}
+
+/** Format 1 postings ([doc, tf] pairs) → format 2 (flat). */
+function flatPostings(data: { formatVersion: number; postings: Record<string, unknown> }): Record<string, number[]> {
+  if (data.formatVersion !== 1) return data.postings as Record<string, number[]>;
+  const out: Record<string, number[]> = {};
+  for (const [term, list] of Object.entries(data.postings as Record<string, Array<[number, number]>>)) out[term] = list.flat();
+  return out;
+}
+
+function sortedKeys(postings: Record<string, number[]>): Record<string, number[]> {
+  // Sorted keys: the serialized index is byte-identical across builds.
+  const sorted: Record<string, number[]> = {};
+  for (const term of Object.keys(postings).sort()) sorted[term] = postings[term];
+  return sorted;
 }
 
 export class Bm25Index {
   private readonly avgLength: number;
   private readonly idfCache = new Map<string, number>();
 
-  constructor(private readonly data: Bm25Data) {
+  private readonly data: Bm25Data;
+  /** Per-search score accumulator and the documents it touched (search is synchronous). */
+  private scratch: { scores: Float64Array; touched: Int32Array } | null = null;
+
+  constructor(data: Bm25Data) {
+    this.data = data.formatVersion === 2 ? data : { ...data, formatVersion: 2, postings: flatPostings(data) };
     const total = data.docLengths.reduce((a, b) => a + b, 0);
     this.avgLength = data.docLengths.length ? total / data.docLengths.length : 0;
   }
 
   static build(docs: string[][], params: Bm25Params = { k1: 1.2, b: 0.75 }): Bm25Index {
-    const postings: Record<string, Array<[number, number]>> = Object.create(null);
+    const postings: Record<string, number[]> = Object.create(null);
     docs.forEach((tokens, docIndex) => {
       const tf = new Map<string, number>();
       for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [term, count] of tf) (postings[term] ??= []).push([docIndex, count]);
+      for (const [term, count] of tf) (postings[term] ??= []).push(docIndex, count);
     });
-    // Sorted keys: the serialized index is byte-identical across builds.
-    const sorted: Record<string, Array<[number, number]>> = {};
-    for (const term of Object.keys(postings).sort()) sorted[term] = postings[term];
-    return new Bm25Index({ formatVersion: 1, params, docLengths: docs.map((d) => d.length), postings: sorted });
+    return new Bm25Index({ formatVersion: 2, params, docLengths: docs.map((d) => d.length), postings: sortedKeys(postings) });
+  }
+
+  /**
+   * This index with more documents appended (incremental ingest): only the new documents'
+   * postings are computed; scores equal those of a full build over all the documents.
+   * Copy-on-write: this index (possibly serving requests) is left untouched.
+   */
+  withDocuments(docs: string[][]): Bm25Index {
+    const postings: Record<string, number[]> = { ...this.data.postings };
+    const base = this.data.docLengths.length;
+    let newTerms = false;
+    const copied = new Set<string>();
+    docs.forEach((tokens, i) => {
+      const tf = new Map<string, number>();
+      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [term, count] of tf) {
+        if (!postings[term]) {
+          postings[term] = [];
+          newTerms = true;
+          copied.add(term);
+        } else if (!copied.has(term)) {
+          postings[term] = postings[term].slice();
+          copied.add(term);
+        }
+        postings[term].push(base + i, count);
+      }
+    });
+    return new Bm25Index({
+      formatVersion: 2,
+      params: this.data.params,
+      docLengths: [...this.data.docLengths, ...docs.map((d) => d.length)],
+      postings: newTerms ? sortedKeys(postings) : postings,
+    });
+  }
+
+  /** This index without some documents: `newIndex[i]` is document i's new number, or -1 to drop it. */
+  withoutDocuments(newIndex: Int32Array): Bm25Index {
+    const postings: Record<string, number[]> = {};
+    for (const [term, list] of Object.entries(this.data.postings)) {
+      const kept: number[] = [];
+      for (let p = 0; p < list.length; p += 2) {
+        const to = newIndex[list[p]];
+        if (to >= 0) kept.push(to, list[p + 1]);
+      }
+      if (kept.length > 0) postings[term] = kept;
+    }
+    const docLengths = this.data.docLengths.filter((_, i) => newIndex[i] >= 0);
+    return new Bm25Index({ formatVersion: 2, params: this.data.params, docLengths, postings });
   }
 
   toJSON(): Bm25Data {
@@ -45,7 +113,7 @@ export class Bm25Index {
   }
 
   documentFrequency(term: string): number {
-    return this.data.postings[term]?.length ?? 0;
+    return (this.data.postings[term]?.length ?? 0) / 2;
   }
 
   idf(term: string): number {
@@ -59,24 +127,48 @@ export class Bm25Index {
     return v;
   }
 
-  /** Scores every document that shares a term with the query; best first. */
+  /**
+   * Scores every document that shares a term with the query; best first. Scores accumulate in
+   * a dense array and only the k best are selected (not a sort of every match): at 100k chunks a
+   * common term matches tens of thousands of them.
+   */
   search(queryTerms: string[], k: number, filter?: (docIndex: number) => boolean): Array<{ index: number; score: number }> {
     const { k1, b } = this.data.params;
-    const scores = new Map<number, number>();
+    const n = this.data.docLengths.length;
+    if (!this.scratch || this.scratch.scores.length < n) this.scratch = { scores: new Float64Array(n), touched: new Int32Array(n) };
+    const { scores, touched } = this.scratch;
+    let count = 0;
     for (const term of new Set(queryTerms)) {
       const list = this.data.postings[term];
       if (!list) continue;
       const idf = this.idf(term);
-      for (const [doc, tf] of list) {
+      for (let p = 0; p < list.length; p += 2) {
+        const doc = list[p];
         if (filter && !filter(doc)) continue;
+        const tf = list[p + 1];
         const len = this.data.docLengths[doc];
         const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * len) / (this.avgLength || 1)));
-        scores.set(doc, (scores.get(doc) ?? 0) + s);
+        // Scores are > 0, so 0 marks a document not seen yet.
+        if (scores[doc] === 0) touched[count++] = doc;
+        scores[doc] += s;
       }
     }
-    return [...scores.entries()]
-      .map(([index, score]) => ({ index, score }))
-      .sort((x, y) => y.score - x.score || x.index - y.index)
-      .slice(0, k);
+    const better = (x: number, y: number) => scores[x] > scores[y] || (scores[x] === scores[y] && x < y);
+    // Keep the k best in a small array sorted best first (k is ~40; insertion is cheap).
+    const best: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const doc = touched[i];
+      if (best.length === k && !better(doc, best[k - 1])) continue;
+      let j = best.length < k ? best.length : k - 1;
+      best[j] = doc;
+      while (j > 0 && better(doc, best[j - 1])) {
+        best[j] = best[j - 1];
+        best[j - 1] = doc;
+        j--;
+      }
+    }
+    const out = best.map((index) => ({ index, score: scores[index] }));
+    for (let i = 0; i < count; i++) scores[touched[i]] = 0;
+    return out;
   }
 }

@@ -18,6 +18,11 @@ export interface SourceDocument {
   date?: string;
   source?: string;
   format?: string;
+  /** 'library' for documents added at run time; recorded in the index manifest, not the corpus. */
+  origin?: 'library';
+  /** Library documents: SHA-256 of the uploaded file, and when it was added. */
+  originalSha256?: string;
+  addedAt?: string;
 }
 
 export interface DocumentEntry {

@@ -6,7 +6,7 @@ import { Bm25Index } from './bm25';
 import { Corpus, buildCorpus, type SourceDocument } from './corpus';
 import { DEFAULT_CHUNKER, type ChunkerSettings } from './chunk';
 import { DEFAULT_LSA, LsaModel, type LsaSettings } from './embed/lsa';
-import { FILES, INDEX_FORMAT_VERSION, sha256Hex, sourcesFingerprint, type IndexManifest } from './index-format';
+import { FILES, INDEX_FORMAT_VERSION, fingerprintOf, sha256Hex, sourcesFingerprint, type IndexManifest, type ManifestDocument } from './index-format';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { l2normalize } from './embed/linalg';
 import type { Tokenizer } from './ports';
@@ -36,10 +36,12 @@ export async function buildIndex(
   const ordered = [...sources].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
   const corpus = new Corpus(buildCorpus(ordered, opts.chunker ?? DEFAULT_CHUNKER));
   const chunkTexts = Array.from({ length: corpus.chunkCount }, (_, i) => corpus.chunkText(i));
-  const bm25 = Bm25Index.build(chunkTexts.map((t) => tokenizer.tokenize(t)));
+  // Tokenized once: BM25 indexes these terms and the LSA fit starts from them.
+  const tokens = chunkTexts.map((t) => tokenizer.tokenize(t));
+  const bm25 = Bm25Index.build(tokens);
   // The LSA model is always fit (it is small and the Worker's fallback); the dense vectors come from
   // the external embedder when one is configured, L2-normalized for cosine search.
-  const { model: lsa, vectors: lsaVectors } = LsaModel.fit(tokenizer, chunkTexts, { ...DEFAULT_LSA, ...opts.lsa });
+  const { model: lsa, vectors: lsaVectors, stats } = LsaModel.fit(tokenizer, chunkTexts, { ...DEFAULT_LSA, ...opts.lsa }, { tokens });
   const vectors = opts.embedder ? (await embedInBatches(opts.embedder.embeddings, chunkTexts)).map((v) => l2normalize(v)) : lsaVectors;
   const dims = vectors[0]?.length ?? lsa.dims;
   const embedderId = opts.embedder?.id ?? lsa.id;
@@ -51,6 +53,13 @@ export async function buildIndex(
     [FILES.vectors]: new Uint8Array(vectorsToFloat32(vectors, dims).buffer),
   };
   const fp = await sourcesFingerprint(ordered);
+  const byId = new Map(ordered.map((s) => [s.docId, s]));
+  const documents: ManifestDocument[] = corpus.documents.map((d) => {
+    const src = byId.get(d.docId);
+    const entry: ManifestDocument = { docId: d.docId, sha256: fp.perDoc.get(d.docId)!, format: d.format, chars: d.original.length };
+    if (src?.origin === 'library') Object.assign(entry, { origin: 'library', originalSha256: src.originalSha256, addedAt: src.addedAt });
+    return entry;
+  });
   return {
     corpus,
     bm25,
@@ -60,11 +69,20 @@ export async function buildIndex(
     manifestBase: {
       formatVersion: INDEX_FORMAT_VERSION,
       sourcesSha256: fp.sha256,
-      documents: corpus.documents.map((d) => ({ docId: d.docId, sha256: fp.perDoc.get(d.docId)!, format: d.format, chars: d.original.length })),
+      seedsSha256: await fingerprintOf(documents.filter((d) => d.origin !== 'library')),
+      librarySha256: await fingerprintOf(documents.filter((d) => d.origin === 'library')),
+      documents,
       tokenizer: tokenizer.id,
       embedder: { id: embedderId, dims },
       chunker: corpus.data.chunker,
       counts: { documents: corpus.documents.length, sentences: corpus.sentenceCount, chunks: corpus.chunkCount },
+      dense: {
+        fittedChunks: corpus.chunkCount,
+        fitUnknownShare: stats.occurrences > 0 ? Number((1 - stats.known / stats.occurrences).toFixed(6)) : 0,
+        addedChunks: 0,
+        addedOccurrences: 0,
+        addedUnknown: 0,
+      },
     },
   };
 }

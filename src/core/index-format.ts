@@ -22,7 +22,14 @@ export interface IndexManifest {
   data: string;
   /** SHA-256 over every source document's id and content hash, in docId order. */
   sourcesSha256: string;
-  documents: Array<{ docId: string; sha256: string; format: string; chars: number }>;
+  /**
+   * The same fingerprint over the seed documents only, and over the added (library) documents
+   * only: the seeds staleness check compares the first with seeds/, so added documents never
+   * make the index look stale. Absent in indexes built before documents could be added.
+   */
+  seedsSha256?: string;
+  librarySha256?: string;
+  documents: ManifestDocument[];
   tokenizer: string;
   embedder: { id: string; dims: number };
   vectorStores: string[];
@@ -30,6 +37,33 @@ export interface IndexManifest {
   counts: { documents: number; sentences: number; chunks: number };
   /** SHA-256 of every file in `data`, by relative path. */
   files: Record<string, string>;
+  /** The LSA model's fit and what was added since (the refit-drift rule reads it). */
+  dense?: DenseState;
+}
+
+export interface ManifestDocument {
+  docId: string;
+  /** SHA-256 of the document's original text (BOM stripped). */
+  sha256: string;
+  /** Source format: txt, md, html, docx, pdf. */
+  format: string;
+  chars: number;
+  /** 'library' for documents added at run time (library/); seeds carry no origin. */
+  origin?: 'library';
+  /** Library documents: SHA-256 of the uploaded file's bytes, and when it was added. */
+  originalSha256?: string;
+  addedAt?: string;
+}
+
+export interface DenseState {
+  /** Chunks the LSA model was fitted on. */
+  fittedChunks: number;
+  /** Share of the fitted chunks' feature occurrences outside the kept vocabulary (the feature cap). */
+  fitUnknownShare: number;
+  /** Chunks embedded with the existing model since the fit, their feature occurrences, and how many of those the vocabulary lacks. */
+  addedChunks: number;
+  addedOccurrences: number;
+  addedUnknown: number;
 }
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
@@ -42,8 +76,14 @@ export async function sourcesFingerprint(docs: Array<{ docId: string; text: stri
   const perDoc = new Map<string, string>();
   const sorted = [...docs].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
   for (const d of sorted) perDoc.set(d.docId, await sha256Hex(d.text.replace(/^\ufeff/, '')));
-  const sha256 = await sha256Hex(sorted.map((d) => `${d.docId}:${perDoc.get(d.docId)}`).join('\n'));
+  const sha256 = await fingerprintOf(sorted.map((d) => ({ docId: d.docId, sha256: perDoc.get(d.docId)! })));
   return { sha256, perDoc };
+}
+
+/** sourcesFingerprint from per-document hashes already known (e.g. a manifest's documents). */
+export async function fingerprintOf(docs: Array<{ docId: string; sha256: string }>): Promise<string> {
+  const sorted = [...docs].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+  return sha256Hex(sorted.map((d) => `${d.docId}:${d.sha256}`).join('\n'));
 }
 
 export interface LoadedIndexParts {

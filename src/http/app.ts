@@ -2,7 +2,7 @@
  * The Hono app shared by the Node server and the Worker: routes, validation, limits, errors.
  * Built from injected services (`createApp(deps)`); the runtime adapters live at the edge.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -15,6 +15,7 @@ import { AppError } from '../core/errors';
 import { figuresToCsv, findFigures } from '../core/explorer';
 import { verifyClaim } from '../core/verify';
 import { demoPageCsp, renderDemoPage, renderSourceViewer, SOURCE_VIEWER_CSP } from './pages';
+import { mountOpenAiCompat, openAiCors, openAiErrorShape } from './openai-compat';
 import { fixedWindowLimiter, type RateLimiter } from './rate-limit';
 import { bearerToken, verifyWidgetToken } from './widget-token';
 
@@ -94,6 +95,9 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  // The OpenAI-compatible API (openai-compat.ts): OpenAI's error shape, and CORS that lets SDK headers through.
+  app.use('/v1/*', openAiErrorShape());
+  app.use('/v1/*', openAiCors(config));
 
   app.use(
     '/api/*',
@@ -107,21 +111,26 @@ export function createApp(deps: AppDeps): Hono {
   );
   // CORS headers alone only stop the browser from reading a response; refuse disallowed
   // origins on the server too, so their requests do no work and spend no quota.
-  app.use('/api/*', async (c, next) => {
+  const checkOrigin: MiddlewareHandler = async (c, next) => {
     const origin = c.req.header('Origin');
     if (origin && config.allowedOrigins !== '*' && !config.allowedOrigins.includes(origin) && !sameOrigin(c, origin)) {
       throw new AppError('unauthorized', `origin ${origin} is not allowed`, 403);
     }
     await next();
-  });
-  app.use('/api/*', async (c, next) => {
+  };
+  const rateLimit: MiddlewareHandler = async (c, next) => {
     if ((deps.rateLimit || limiter) && c.req.method !== 'OPTIONS') {
       const client = deps.clientId?.(c) ?? c.req.header('x-forwarded-for') ?? 'anonymous';
       const wait = deps.rateLimit ? await deps.rateLimit(client) : limiter!.take(client);
       if (wait > 0) throw new AppError('rate_limited', `too many requests: try again in ${wait} s`, 429, { 'Retry-After': String(wait) });
     }
     await next();
-  });
+  };
+  // /api and the OpenAI-compatible /v1 share origin checks and one rate limit.
+  for (const path of ['/api/*', '/v1/*']) {
+    app.use(path, checkOrigin);
+    app.use(path, rateLimit);
+  }
   // With WIDGET_SECRET, asking needs a token minted by the host site's backend for this page's origin.
   if (config.widgetSecret) {
     const secret = config.widgetSecret;
@@ -135,7 +144,7 @@ export function createApp(deps: AppDeps): Hono {
       }
       await next();
     };
-    for (const path of ['/api/ask', '/api/search', '/api/verify', '/api/figures']) app.use(path, requireToken);
+    for (const path of ['/api/ask', '/api/search', '/api/verify', '/api/figures', '/v1/chat/completions', '/v1/models', '/v1/models/*']) app.use(path, requireToken);
   }
   app.use(
     '*',
@@ -276,6 +285,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.html(renderSourceViewer({ docId: doc.docId, title: doc.title, text: doc.original }, span));
   });
 
+  mountOpenAiCompat(app, { config, answerer, engine: deps.engine, readJson });
   deps.extend?.(app, { config, answerer, engine: deps.engine, readJson });
   return app;
 }

@@ -22,7 +22,7 @@ import { FlatVectorSearch } from '../core/vector/flat';
 import { buildHnsw, HnswVectorSearch, loadHnsw } from './hnsw-store';
 
 export const MANIFEST = 'manifest.json';
-const HNSW_DIR = 'hnsw';
+export const HNSW_DIR = 'hnsw';
 
 export function citiesFile(): string {
   return readFileSync(new URL('../core/data/cities.txt', import.meta.url), 'utf8');
@@ -71,29 +71,44 @@ function listFiles(dir: string, prefix = ''): string[] {
   );
 }
 
-/** Writes a built index atomically; returns the manifest now in force. */
-export async function writeIndex(indexDir: string, built: BuiltIndex, tokenizer: Tokenizer): Promise<IndexManifest> {
+/** A fresh temporary build directory, index/.tmp-<pid>-<random> (never served, pruned on commit). */
+export function makeBuildDir(indexDir: string): string {
   mkdirSync(indexDir, { recursive: true });
   const tmp = join(indexDir, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp);
+  return tmp;
+}
+
+/**
+ * Makes a finished build directory the index in force: checksums its files, renames it to
+ * index/v-<hash>, then atomically replaces manifest.json (the single commit point) and prunes
+ * older builds. Shared by full rebuilds and incremental updates (src/node/docs/incremental.ts).
+ */
+export async function commitBuild(indexDir: string, tmp: string, manifestBase: BuiltIndex['manifestBase'], vectorStores: string[] = ['hnswlib', 'flat']): Promise<IndexManifest> {
+  const files: Record<string, Uint8Array> = {};
+  for (const rel of listFiles(tmp)) files[rel] = readFileSync(join(tmp, rel));
+  const sums = await checksums(files);
+  const data = `v-${(await sha256Hex(JSON.stringify(sums))).slice(0, 12)}`;
+  const manifest: IndexManifest = { ...manifestBase, data, vectorStores, files: sums };
+  const target = join(indexDir, data);
+  if (existsSync(target)) rmSync(tmp, { recursive: true, force: true });
+  else renameSync(tmp, target);
+  const manifestTmp = join(indexDir, `.${MANIFEST}.${process.pid}.tmp`);
+  writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(manifestTmp, join(indexDir, MANIFEST));
+  pruneOldBuilds(indexDir, data);
+  return manifest;
+}
+
+/** Writes a built index atomically; returns the manifest now in force. */
+export async function writeIndex(indexDir: string, built: BuiltIndex, tokenizer: Tokenizer): Promise<IndexManifest> {
+  const tmp = makeBuildDir(indexDir);
   try {
     for (const [name, bytes] of Object.entries(built.files)) writeFileSync(join(tmp, name), bytes);
     const chunkTexts = Array.from({ length: built.corpus.chunkCount }, (_, i) => built.corpus.chunkText(i));
     const hnsw = await buildHnsw(built.vectors, chunkTexts, new LsaEmbeddings(built.lsa, tokenizer), built.manifestBase.embedder.dims);
     if (built.vectors.length > 0) await hnsw.save(join(tmp, HNSW_DIR));
-    const files: Record<string, Uint8Array> = {};
-    for (const rel of listFiles(tmp)) files[rel] = readFileSync(join(tmp, rel));
-    const sums = await checksums(files);
-    const data = `v-${(await sha256Hex(JSON.stringify(sums))).slice(0, 12)}`;
-    const manifest: IndexManifest = { ...built.manifestBase, data, vectorStores: ['hnswlib', 'flat'], files: sums };
-    const target = join(indexDir, data);
-    if (existsSync(target)) rmSync(tmp, { recursive: true, force: true });
-    else renameSync(tmp, target);
-    const manifestTmp = join(indexDir, `.${MANIFEST}.${process.pid}.tmp`);
-    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(manifestTmp, join(indexDir, MANIFEST));
-    pruneOldBuilds(indexDir, data);
-    return manifest;
+    return await commitBuild(indexDir, tmp, built.manifestBase);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -155,8 +170,11 @@ export type IndexState = 'fresh' | 'missing' | 'stale' | 'corrupt';
 export async function indexState(indexDir: string, sources: SourceDocument[], tokenizer: Tokenizer, embedder: ExternalEmbedder | null = null): Promise<{ state: IndexState; reason: string }> {
   const manifest = readManifest(indexDir);
   if (!manifest) return { state: 'missing', reason: 'no index/manifest.json' };
-  const fp = await sourcesFingerprint(sources);
-  if (manifest.sourcesSha256 !== fp.sha256) return { state: 'stale', reason: 'the documents changed since the index was built' };
+  // Seeds only: documents added at run time (origin 'library') are checked against the
+  // manifest's librarySha256 by libraryState (src/node/docs/state.ts), so they never make the
+  // index look stale here. Indexes from before the split have no seedsSha256.
+  const fp = await sourcesFingerprint(sources.filter((s) => s.origin !== 'library'));
+  if ((manifest.seedsSha256 ?? manifest.sourcesSha256) !== fp.sha256) return { state: 'stale', reason: 'the documents changed since the index was built' };
   if (manifest.tokenizer !== tokenizer.id) return { state: 'stale', reason: `tokenizer changed (${manifest.tokenizer} → ${tokenizer.id})` };
   if (embedder && manifest.embedder.id !== embedder.id) return { state: 'stale', reason: `embedder changed (${manifest.embedder.id} → ${embedder.id})` };
   if (!embedder && !manifest.embedder.id.startsWith('lsa-')) return { state: 'stale', reason: `index uses embedder ${manifest.embedder.id}, none is configured` };

@@ -4,12 +4,16 @@
  */
 import { serve } from '@hono/node-server';
 import { appConfigFrom, readEnv } from './config';
+import { answererFromEnv } from './llm-config';
 import { createNodeRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const env = readEnv();
   const log = (msg: string) => console.log(`[policy-qa] ${msg}`);
+  // LLM_* variables choose the answerer (llm-config.ts); without them, extractive answers.
+  const answers = answererFromEnv(process.env, { log: (msg) => log(`llm: ${msg}`) });
   const runtime = await createNodeRuntime({
+    answerer: answers.answerer,
     indexDir: env.INDEX_DIR,
     seedsDir: env.SEEDS_DIR,
     config: appConfigFrom(env),
@@ -19,7 +23,8 @@ async function main(): Promise<void> {
   });
   const m = runtime.manifest();
   const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-    log(`${m.counts.documents} documents, ${m.counts.chunks} chunks, embedder ${m.embedder.id}, answers: extractive`);
+    log(`${m.counts.documents} documents, ${m.counts.chunks} chunks, embedder ${m.embedder.id}`);
+    log(`answers: ${answers.description}`);
     log(`listening on http://localhost:${info.port}`);
   });
   const stop = () => server.close(() => process.exit(0));

@@ -1,10 +1,10 @@
 /**
  * Browser-test plumbing: loopback servers, the server under test, the host page, Chromium.
  *
- * THE SWAP POINT is `startServer()`: today it serves the protocol fake (fake-api.ts). To run the
- * same browser tests against the real server, either set POLICY_QA_URL to a running instance
- * (it must serve /widget.js, /api/*, /doc/* and allow CORS from another origin), or change
- * `startServer` to build the real Hono app and pass it to `serveApp`.
+ * `startRealServer()` serves the real app (createNodeRuntime); real-server.e2e.test.ts uses it.
+ * `startServer()` is the swap point of widget.e2e.test.ts: the protocol fake (fake-api.ts) by
+ * default, the real app with POLICY_QA_SERVER=real, or a running instance at POLICY_QA_URL
+ * (it must serve /widget.js, /api/*, /doc/* and allow CORS from another origin).
  */
 
 import { serve } from '@hono/node-server';

@@ -23,6 +23,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { traditionalToSimplified } from '../../src/core/script';
 
 export type FakeMode = 'honest' | 'hallucinate' | 'mixed' | 'badcite' | 'abstain' | 'refuse' | 'gullible' | 'hang' | 'stall' | 'error500' | 'badjson' | 'drop';
 
@@ -206,7 +207,7 @@ export function parsePrompt(user: string): { passages: FakePassage[]; question: 
 
 function bigrams(s: string): Set<string> {
   const out = new Set<string>();
-  const t = s.replace(/[\s\p{P}]/gu, '');
+  const t = traditionalToSimplified(s).replace(/[\s\p{P}]/gu, '');
   for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
   return out;
 }
@@ -229,9 +230,10 @@ function bestSentences(passages: FakePassage[], question: string): Array<{ n: nu
 
 const cite = (sentence: string, n: number) => `${sentence.replace(/[。！？!?；;，,]+$/, '')}[${n}]。`;
 
-/** 7.06 → 8.17: every digit of the first number changed, so the figure is stated nowhere. */
+/** 7.06 → 8.17: every digit of the first decimal (else the first number) changed, so the figure is stated nowhere. */
 function falsify(sentence: string): string {
-  return sentence.replace(/\d+(?:\.\d+)?/, (num) => num.replace(/\d/g, (d) => String((Number(d) + 1) % 10)));
+  const bump = (num: string) => num.replace(/\d/g, (d) => String((Number(d) + 1) % 10));
+  return /\d+\.\d+/.test(sentence) ? sentence.replace(/\d+\.\d+/, bump) : sentence.replace(/\d+/, bump);
 }
 
 export function answerFor(mode: FakeMode, user: string): string {

@@ -11,12 +11,18 @@ import { gaussian, l2normalize, orthonormalizeColumns, seededRandom, symmetricEi
 export interface LsaSettings {
   dims: number;
   maxFeatures: number;
+  /**
+   * Rows the SVD is fitted on: larger corpora are sampled evenly (vocabulary and IDF still come
+   * from every row, and every row is embedded). Bounds the fit's cost at scale; corpora up to
+   * this size are fitted on every row exactly as before.
+   */
+  maxFitRows: number;
   minDf: number;
   seed: number;
   powerIterations: number;
 }
 
-export const DEFAULT_LSA: LsaSettings = { dims: 128, maxFeatures: 40000, minDf: 1, seed: 42, powerIterations: 3 };
+export const DEFAULT_LSA: LsaSettings = { dims: 128, maxFeatures: 40000, minDf: 1, seed: 42, powerIterations: 3, maxFitRows: 20000 };
 
 export interface LsaModelData {
   formatVersion: 1;
@@ -127,27 +133,29 @@ export class LsaModel {
     const column = new Int32Array(names.length).fill(-1);
     selected.forEach((id, i) => (column[id] = i));
     const idf = selected.map((id) => Math.log((1 + n) / (1 + dfOf[id])) + 1);
-    const X = csrRows(rows, column, idf);
+    // The SVD sees at most maxFitRows rows, spread evenly over the corpus (m = n when smaller).
+    const m = Math.min(n, Math.max(1, settings.maxFitRows || n));
+    const X = csrRows(m < n ? Array.from({ length: m }, (_, i) => rows[Math.floor((i * n) / m)]) : rows, column, idf);
     let known = 0;
     for (const ids of rows) for (let i = 0; i < ids.length; i++) if (column[ids[i]] >= 0) known++;
     const f = features.length;
-    const k = Math.max(1, Math.min(settings.dims, n - 1, f));
-    const l = Math.min(n, f, k + 10);
+    const k = Math.max(1, Math.min(settings.dims, m - 1, f));
+    const l = Math.min(m, f, k + 10);
 
     // Randomized range finder: Q spans the top singular directions of X (n × f).
     const rand = seededRandom(settings.seed);
     let Z: Float64Array = new Float64Array(f * l); // f × l column-major
     for (let i = 0; i < Z.length; i++) Z[i] = gaussian(rand);
-    let Q: Float64Array = multiplyXZ(X, Z, n, f, l);
-    orthonormalizeColumns(Q, n, l);
+    let Q: Float64Array = multiplyXZ(X, Z, m, f, l);
+    orthonormalizeColumns(Q, m, l);
     for (let it = 0; it < settings.powerIterations; it++) {
-      Z = multiplyXtQ(X, Q, n, f, l);
+      Z = multiplyXtQ(X, Q, m, f, l);
       orthonormalizeColumns(Z, f, l);
-      Q = multiplyXZ(X, Z, n, f, l);
-      orthonormalizeColumns(Q, n, l);
+      Q = multiplyXZ(X, Z, m, f, l);
+      orthonormalizeColumns(Q, m, l);
     }
     // B = Qᵀ X (l × f); eigen-decompose B Bᵀ (l × l) for its right singular vectors.
-    const B = multiplyXtQ(X, Q, n, f, l); // f × l column-major == Bᵀ
+    const B = multiplyXtQ(X, Q, m, f, l); // f × l column-major == Bᵀ
     const C = new Float64Array(l * l);
     for (let a = 0; a < l; a++) {
       for (let b = a; b < l; b++) {
