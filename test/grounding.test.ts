@@ -186,6 +186,20 @@ describe('the LLM answerer with LangChain fake chat models (any injected chat mo
     expect(res).toMatchObject({ mode: 'extractive', fallbackReason: 'llm_timeout' });
   });
 
+  it('rewrites a follow-up with the model, unless the "rewrite" answers instead', async () => {
+    const history = [
+      { role: 'user' as const, content: '邢台市完成食品抽检多少批次？' },
+      { role: 'assistant' as const, content: '完成食品抽检3.43万批次[1]。' },
+    ];
+    const followUp = { question: '那青岛呢？', topK: 5, history };
+    const good = new FakeListChatModel({ responses: ['改写后的问题：“青岛完成食品抽检多少批次？”', '累计完成食品抽检8.8万批次[1]。'] });
+    const a = await createLlmAnswerer({ model: good, prompts }).ask(rt.engine(), followUp);
+    expect(a).toMatchObject({ rewrittenQuestion: '青岛完成食品抽检多少批次？', llm: { rewrite: 'llm' } });
+    const answering = new FakeListChatModel({ responses: ['青岛累计完成食品抽检8.8万批次。', '文件中没有找到相关信息。'] });
+    const b = await createLlmAnswerer({ model: answering, prompts }).ask(rt.engine(), followUp);
+    expect(b).toMatchObject({ rewrittenQuestion: '青岛市完成食品抽检多少批次？', llm: { rewrite: 'offline' } });
+  });
+
   it('abandons the answer when the caller aborts', async () => {
     const model = new FakeListChatModel({ responses: ['2022年全市净增市场主体7.06万户[1]。'], sleep: 1000 });
     const ctl = new AbortController();

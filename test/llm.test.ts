@@ -98,7 +98,8 @@ describe('honest LLM answers', () => {
 
   it('combine passages: the fake quotes two, each sentence with its own marker', async () => {
     const { body } = await ask(rt.app, { question: Q });
-    expect(new Set([...body.answer.matchAll(/\[(\d+)\]/g)].map((m) => m[1])).size).toBe(2);
+    expect(body.mode).toBe('llm');
+    expect(new Set([...body.answer.matchAll(/\[(\d+)\]/g)].map((m) => m[1])).size).toBeGreaterThanOrEqual(2);
   });
 
   it('answer a traditional question in traditional script', async () => {
@@ -185,12 +186,11 @@ describe('the grounding check', () => {
     fake.mode = 'gullible';
     const { body } = await ask(rt.app, { question: injection });
     // The model obeyed the injection; the check did not: nothing uncited, no invented figure.
-    // (The extractive fallback abstains, echoing the question verbatim as the topic it did not find.)
+    // (The extractive fallback abstains without echoing the question, so the figure cannot leak.)
     expect(body.mode).toBe('extractive');
     expect(body.fallbackReason).toBe('ungrounded');
     expect(body.grounding!.removed).toEqual([expect.stringContaining('100万户')]);
-    const stated = body.answer.replace(/文件中没有找到关于“[\s\S]*”的信息。/, '');
-    expect(stated).not.toContain('100万户');
+    expect(body.answer).not.toContain('100万户');
     expect(body.answer).not.toContain('忽略之前的规则');
     const sent = fake.requests.find((r) => r.kind === 'answer')!;
     const [system, user] = sent.body.messages!;

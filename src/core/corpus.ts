@@ -155,11 +155,11 @@ export class Corpus {
     return { start: this.sentence(c.first).start, end: this.sentence(c.last).end };
   }
 
-  /** Per-document ingest statistics for the report. */
-  report(): Array<{ docId: string; title: string; script: Script; chars: number; annotationsRemoved: number; garbled: number; chunks: number; figures: number }> {
+  /** Per-document ingest statistics for the report (only the documents `only` names, when given). */
+  report(only?: ReadonlySet<string>): Array<{ docId: string; title: string; script: Script; chars: number; annotationsRemoved: number; garbled: number; chunks: number; figures: number }> {
     const chunksPerDoc = new Map<number, number>();
     for (let i = 0; i < this.chunkCount; i++) chunksPerDoc.set(this.chunk(i).doc, (chunksPerDoc.get(this.chunk(i).doc) ?? 0) + 1);
-    return this.data.documents.map((d, i) => ({
+    return this.data.documents.flatMap((d, i) => (only && !only.has(d.docId) ? [] : [{
       docId: d.docId,
       title: d.title,
       script: d.script,
@@ -168,6 +168,6 @@ export class Corpus {
       garbled: d.garbled.length,
       chunks: chunksPerDoc.get(i) ?? 0,
       figures: extractFigures(d.normalized).filter(isQuotable).length,
-    }));
+    }]));
   }
 }

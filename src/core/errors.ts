@@ -13,6 +13,11 @@ export type ErrorCode =
   | 'unprocessable'
   | 'conflict'
   | 'index_mismatch'
+  // Uploads that cannot be read (src/node/extract via the admin API): 422.
+  | 'bad_encoding'
+  | 'corrupt_file'
+  | 'no_text_layer'
+  | 'empty_document'
   | 'misconfigured';
 
 export class AppError extends Error {

@@ -146,15 +146,14 @@ export function createApp(deps: AppDeps): Hono {
     };
     for (const path of ['/api/ask', '/api/search', '/api/verify', '/api/figures', '/v1/chat/completions', '/v1/models', '/v1/models/*']) app.use(path, requireToken);
   }
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new AppError('too_large', `request body over ${config.maxBodyBytes} bytes`, 413);
-      },
-    }),
-  );
+  const globalBodyLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new AppError('too_large', `request body over ${config.maxBodyBytes} bytes`, 413);
+    },
+  });
+  // Document uploads (src/http/admin.ts) check the token first, then apply their own, larger limit.
+  app.use('*', (c, next) => (c.req.path.startsWith('/api/admin/') ? next() : globalBodyLimit(c, next)));
 
   const readJson = async <T extends z.ZodTypeAny>(c: Context, schema: T): Promise<z.infer<T>> => {
     let body: unknown;

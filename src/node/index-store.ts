@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LsaEmbeddings } from '../core/embed/lsa';
-import { Engine } from '../core/engine';
-import { Thesaurus } from '../core/query';
+import { assembleEngine } from '../core/assemble';
+import type { Engine } from '../core/engine';
 import { AppError } from '../core/errors';
 import { Gazetteer, parseCityList } from '../core/geo';
 import { buildIndex, checksums, type BuiltIndex, type ExternalEmbedder } from '../core/index-build';
@@ -159,9 +159,9 @@ export async function loadEngine(
     const store = await loadHnsw(join(dataDir, HNSW_DIR), queryEmbedder);
     vectors = new HnswVectorSearch(store, parts.corpus.chunkCount);
   }
-  const gazetteer = defaultGazetteer(parts.corpus.documents.map((d) => d.city));
-  const thesaurus = new Thesaurus(readFileSync(new URL('../core/data/synonyms.txt', import.meta.url), 'utf8'));
-  return { engine: new Engine({ corpus: parts.corpus, tokenizer, bm25: parts.bm25, lsa: parts.lsa, vectors, gazetteer, queryEmbedder, thesaurus }), manifest };
+  // The Worker assembles its engine with the same function (src/core/assemble.ts).
+  const dataFile = (name: string) => readFileSync(new URL(`../core/data/${name}`, import.meta.url), 'utf8');
+  return { engine: assembleEngine(parts, { tokenizer, vectors, queryEmbedder, dataFile }), manifest };
 }
 
 export type IndexState = 'fresh' | 'missing' | 'stale' | 'corrupt';

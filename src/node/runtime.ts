@@ -9,7 +9,10 @@ import type { Answerer } from '../core/answer/types';
 import { createApp, type AppConfig, type AppDeps } from '../http/app';
 import { nodeTokenizer } from './jieba';
 import { nodeClientId } from './client-id';
-import { indexState, loadEngine, loadSeedSources, rebuildIndex } from './index-store';
+import { loadEngine, readManifest } from './index-store';
+import { mountAdmin } from '../http/admin';
+import { readDocsEnv } from './docs/config';
+import { DocumentService, type DocsSettings } from './docs/service';
 import type { ExternalEmbedder } from '../core/index-build';
 import { embedderFromEnv } from './embeddings';
 
@@ -27,6 +30,8 @@ export interface NodeRuntimeOptions {
   extend?: AppDeps['extend'];
   /** Reverse proxies whose X-Forwarded-For is trusted for the client address (TRUST_PROXY); 0 = socket address. */
   trustProxy?: number;
+  /** Added documents (library dir, upload limits, refit drift); defaults from the environment (src/node/docs/config.ts). */
+  documents?: Partial<DocsSettings>;
 }
 
 export interface NodeRuntime {
@@ -35,6 +40,10 @@ export interface NodeRuntime {
   /** Replaces the engine in force; requests already running keep the one they started with. */
   swap: (next: Engine, manifest: IndexManifest) => void;
   manifest: () => IndexManifest;
+  /** Adds and removes documents while serving (the admin API; npm run docs uses the same service). */
+  documents: DocumentService;
+  /** Loads the index in force if another process (npm run docs) committed a newer one; true when it swapped. */
+  reload: () => Promise<boolean>;
 }
 
 let widgetCache: Promise<string> | undefined;
@@ -50,34 +59,52 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const log = opts.log ?? (() => {});
   const tokenizer = nodeTokenizer();
   const embedder = opts.embedder === undefined ? embedderFromEnv() : opts.embedder;
-  if (opts.rebuild !== false) {
-    const sources = loadSeedSources(seedsDir);
-    const state = await indexState(indexDir, sources, tokenizer, embedder);
-    if (state.state !== 'fresh') {
-      log(`index is ${state.state} (${state.reason}): rebuilding from ${seedsDir}/ …`);
-      const r = await rebuildIndex(indexDir, sources, tokenizer, embedder);
-      log(`index rebuilt in ${r.ms.toFixed(0)} ms: ${r.manifest.counts.documents} documents, ${r.manifest.counts.chunks} chunks`);
-    }
-  }
-  const loaded = await loadEngine(indexDir, tokenizer, { vectorStore: opts.vectorStore, embedder });
-  let current = loaded.engine;
-  let manifest = loaded.manifest;
-  const engine = () => current;
+  let current: Engine | undefined;
+  let manifest: IndexManifest | undefined;
+  const swap = (next: Engine, m: IndexManifest) => {
+    current = next;
+    manifest = m;
+  };
+  // Loads the index in force; of overlapping loads only the latest started may swap.
+  let generation = 0;
+  const load = async () => {
+    const g = ++generation;
+    const loaded = await loadEngine(indexDir, tokenizer, { vectorStore: opts.vectorStore, embedder });
+    if (g === generation) swap(loaded.engine, loaded.manifest);
+  };
+  const docsEnv = readDocsEnv();
+  const documents = new DocumentService(
+    { indexDir, seedsDir, libraryDir: docsEnv.libraryDir, limits: docsEnv.limits, drift: docsEnv.drift, ...opts.documents },
+    tokenizer,
+    // After each committed write, requests still running keep their engine; the next ones get the new one.
+    { embedder, onCommit: async () => (current ? load() : undefined) },
+  );
+  // Missing, stale (seeds/ or library/ changed) or corrupt index: settle the library journal and rebuild.
+  if (opts.rebuild !== false) await documents.ensureIndex(log);
+  await load();
+  const engine = () => current!;
   const app = createApp({
     engine,
     config: opts.config,
     answerer: opts.answerer,
     widgetScript,
     clientId: nodeClientId(opts.trustProxy ?? 0),
-    extend: opts.extend,
+    extend: (app, ctx) => {
+      mountAdmin(app, ctx, documents);
+      opts.extend?.(app, ctx);
+    },
   });
   return {
     app,
     engine,
-    swap: (next, m) => {
-      current = next;
-      manifest = m;
+    swap,
+    manifest: () => manifest!,
+    documents,
+    reload: async () => {
+      const onDisk = readManifest(indexDir);
+      if (!onDisk || onDisk.data === manifest?.data) return false;
+      await load();
+      return true;
     },
-    manifest: () => manifest,
   };
 }

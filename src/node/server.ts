@@ -6,6 +6,8 @@ import { serve } from '@hono/node-server';
 import { appConfigFrom, readEnv } from './config';
 import { answererFromEnv } from './llm-config';
 import { createNodeRuntime } from './runtime';
+import { readDocsEnv } from './docs/config';
+import { watchIndex } from './docs/watch';
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -27,7 +29,13 @@ async function main(): Promise<void> {
     log(`answers: ${answers.description}`);
     log(`listening on http://localhost:${info.port}`);
   });
-  const stop = () => server.close(() => process.exit(0));
+  // Documents added by `npm run docs` in another process are served within INDEX_WATCH_MS.
+  const unwatch = watchIndex(runtime, readDocsEnv().watchMs, log);
+  if (env.ADMIN_TOKEN) log('admin API on: POST/DELETE /api/admin/documents (bearer ADMIN_TOKEN)');
+  const stop = () => {
+    unwatch();
+    server.close(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -6,6 +6,7 @@
  *   index/manifest.json.bin, index/{corpus.json,bm25.json,lsa.json,vectors.f32}.bin
  *       the index in force (index/manifest.json → index/<data>/), byte for byte, as Data modules
  *       (bundled into the script, never publicly served; the Worker verifies their checksums)
+ *   core-data.json.bin      every src/core/data/*.txt by name (user dictionary, stopwords, cities, synonyms)
  *   jieba_rs_wasm_bg.wasm   jieba-wasm's web build, imported as a compiled module
  *   widget.js.txt           the widget, built now with esbuild (src/widget/build.ts)
  *   build-info.json         what was bundled (for reports)
@@ -17,7 +18,7 @@
  *   tsx src/worker/build.ts [--index index] [--seeds seeds] [--out build/worker]
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,7 +50,10 @@ function put(path: string, bytes: Uint8Array | string): void {
   const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (existsSync(path) && readFileSync(path).equals(buf)) return;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, buf);
+  // Atomic: a concurrent wrangler bundling never reads half a file.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, buf);
+  renameSync(tmp, path);
 }
 
 /** The index files the Worker bundles: the index in force when usable, else a fresh LSA build. */
@@ -92,6 +96,10 @@ export async function buildWorkerAssets(opts: { indexDir?: string; seedsDir?: st
     put(join(out, `index/${name}.bin`), bytes);
     sizes[name] = bytes.byteLength;
   }
+
+  const dataDir = join(ROOT, 'src/core/data');
+  const dataFiles = Object.fromEntries(readdirSync(dataDir).filter((f) => f.endsWith('.txt')).sort().map((f) => [f, readFileSync(join(dataDir, f), 'utf8')]));
+  put(join(out, 'core-data.json.bin'), JSON.stringify(dataFiles));
 
   const wasm = readFileSync(join(dirname(require.resolve('jieba-wasm/web')), 'jieba_rs_wasm_bg.wasm'));
   put(join(out, 'jieba_rs_wasm_bg.wasm'), wasm);

@@ -1,7 +1,7 @@
 /**
  * The Cloudflare Workers entry (wrangler.toml `main`). Everything it serves is bundled:
- * the index files (Data modules, not publicly served), the jieba-wasm module, the word lists and
- * the widget, all prepared by src/worker/build.ts (wrangler runs it before bundling).
+ * the index files (Data modules, not publicly served), the jieba-wasm module, src/core/data's word
+ * lists and the widget, all prepared by src/worker/build.ts (wrangler runs it before bundling).
  *
  * At startup (global scope) jieba-wasm is instantiated and its dictionaries loaded; the index is
  * parsed and verified once per isolate; each env (vars + bindings) gets its app on first use.
@@ -13,10 +13,8 @@ import corpus from '../../build/worker/index/corpus.json.bin';
 import bm25 from '../../build/worker/index/bm25.json.bin';
 import lsa from '../../build/worker/index/lsa.json.bin';
 import vectors from '../../build/worker/index/vectors.f32.bin';
+import coreData from '../../build/worker/core-data.json.bin';
 import widgetScript from '../../build/worker/widget.js.txt';
-import userDict from '../core/data/user-dict.txt';
-import stopwords from '../core/data/stopwords.txt';
-import cities from '../core/data/cities.txt';
 import { AppError } from '../core/errors';
 import { FILES } from '../core/index-format';
 import type { WorkerEnv } from './bindings';
@@ -24,16 +22,15 @@ import { prepareJieba } from './jieba-wasm';
 import { llmAnswererFor } from './llm';
 import { createWorkerRuntime, loadBundle, type LoadedBundle, type WorkerRuntime } from './runtime';
 
+const dataFiles = JSON.parse(new TextDecoder().decode(coreData)) as Record<string, string>;
 initSync({ module: jiebaModule });
 const jieba = { cut_for_search, add_word };
-prepareJieba(jieba, userDict);
+prepareJieba(jieba, dataFiles['user-dict.txt'] ?? '');
 
 const loading: Promise<LoadedBundle> = loadBundle({
   manifest,
   files: { [FILES.corpus]: corpus, [FILES.bm25]: bm25, [FILES.lsa]: lsa, [FILES.vectors]: vectors },
-  userDict,
-  stopwords,
-  cities,
+  dataFiles,
   widgetScript,
   jieba,
 });

@@ -8,10 +8,10 @@
  */
 import type { Hono } from 'hono';
 import type { Answerer } from '../core/answer/types';
+import { assembleEngine } from '../core/assemble';
 import { LsaEmbeddings } from '../core/embed/lsa';
-import { Engine } from '../core/engine';
+import type { Engine } from '../core/engine';
 import { AppError } from '../core/errors';
-import { Gazetteer, parseCityList } from '../core/geo';
 import { parseIndexFiles, type IndexManifest, type LoadedIndexParts } from '../core/index-format';
 import type { Tokenizer, VectorSearch } from '../core/ports';
 import { FlatVectorSearch } from '../core/vector/flat';
@@ -28,9 +28,8 @@ export interface WorkerBundle {
   manifest: ArrayBuffer | Uint8Array;
   /** The files the manifest lists under index/<data>/ (corpus.json, bm25.json, lsa.json, vectors.f32). */
   files: Record<string, ArrayBuffer | Uint8Array>;
-  userDict: string;
-  stopwords: string;
-  cities: string;
+  /** src/core/data/*.txt by name (user-dict.txt, stopwords.txt, cities.txt, synonyms.txt, …). */
+  dataFiles: Record<string, string>;
   /** dist/widget.js as built at Worker build time. */
   widgetScript: string | null;
   jieba: JiebaWasmApi;
@@ -40,7 +39,7 @@ export interface LoadedBundle {
   manifest: IndexManifest;
   parts: LoadedIndexParts;
   tokenizer: Tokenizer;
-  gazetteer: Gazetteer;
+  dataFile: (name: string) => string;
   widgetScript: string | null;
   /** Milliseconds spent loading (tokenizer, checksums, parsing). */
   loadMs: number;
@@ -51,7 +50,12 @@ const bytes = (b: ArrayBuffer | Uint8Array): Uint8Array => (b instanceof Uint8Ar
 /** Parses and verifies the bundled index; independent of the request's env, so done once per isolate. */
 export async function loadBundle(b: WorkerBundle): Promise<LoadedBundle> {
   const t0 = Date.now();
-  const tokenizer = await jiebaWasmTokenizer(b.jieba, b.userDict, b.stopwords);
+  const dataFile = (name: string): string => {
+    const text = b.dataFiles[name];
+    if (text === undefined) throw new AppError('index_mismatch', `src/core/data/${name} is not in the Worker bundle: rebuild the Worker`, 503);
+    return text;
+  };
+  const tokenizer = await jiebaWasmTokenizer(b.jieba, dataFile('user-dict.txt'), dataFile('stopwords.txt'));
   let manifest: IndexManifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes(b.manifest))) as IndexManifest;
@@ -62,8 +66,7 @@ export async function loadBundle(b: WorkerBundle): Promise<LoadedBundle> {
   if (!manifest.embedder.id.startsWith('lsa-') || manifest.embedder.id !== parts.lsa.id) {
     throw new AppError('index_mismatch', `the bundled index was built with embedder ${manifest.embedder.id}; the Worker needs the built-in LSA vectors (rebuild it without EMBEDDINGS_*)`, 503);
   }
-  const gazetteer = new Gazetteer([...parseCityList(b.cities), ...parts.corpus.documents.map((d) => d.city).filter((c) => c && c !== '未具名')]);
-  return { manifest, parts, tokenizer, gazetteer, widgetScript: b.widgetScript, loadMs: Date.now() - t0 };
+  return { manifest, parts, tokenizer, dataFile, widgetScript: b.widgetScript, loadMs: Date.now() - t0 };
 }
 
 export interface WorkerRuntime {
@@ -83,7 +86,7 @@ export interface WorkerRuntimeOptions {
 /** Builds the engine and the app for one env (vars + bindings). Cheap: the bundle is loaded already. */
 export function createWorkerRuntime(loaded: LoadedBundle, env: WorkerEnv, opts: WorkerRuntimeOptions = {}): WorkerRuntime {
   const settings = readWorkerSettings(env);
-  const { parts, tokenizer, gazetteer, manifest } = loaded;
+  const { parts, tokenizer, manifest } = loaded;
   const lsaEmbeddings = new LsaEmbeddings(parts.lsa, tokenizer);
   const flat = new FlatVectorSearch(parts.vectors, manifest.embedder.dims);
   let vectors: VectorSearch = flat;
@@ -100,15 +103,7 @@ export function createWorkerRuntime(loaded: LoadedBundle, env: WorkerEnv, opts: 
     });
     vectors = dense;
   }
-  const engine = new Engine({
-    corpus: parts.corpus,
-    tokenizer,
-    bm25: parts.bm25,
-    lsa: parts.lsa,
-    vectors,
-    gazetteer,
-    queryEmbedder: dense ? dense.embeddings : lsaEmbeddings,
-  });
+  const engine = assembleEngine(parts, { tokenizer, vectors, queryEmbedder: dense ? dense.embeddings : lsaEmbeddings, dataFile: loaded.dataFile });
   const deps: AppDeps = {
     engine: () => engine,
     config: appConfigFromSettings(settings),

@@ -260,7 +260,7 @@ export function answerFor(mode: FakeMode, user: string): string {
     default: {
       if (!best) return '文件中没有找到相关信息。';
       // Combines passages: the best sentence, and a good one from another passage.
-      const second = ranked.find((r) => r.n !== best.n && r.score >= best.score * 0.6 && r.score > 0);
+      const second = ranked.find((r) => r.n !== best.n && r.score >= best.score * 0.5 && r.score > 0);
       return `根据文件，${cite(best.sentence, best.n)}${second ? cite(second.sentence, second.n) : ''}`;
     }
   }

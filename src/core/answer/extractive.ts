@@ -25,8 +25,8 @@ export interface ExtractiveSettings {
 export const DEFAULT_EXTRACTIVE: ExtractiveSettings = { minCoverage: 0.56, secondSentenceRatio: 0.97, maxAnswerSentences: 3, maxSnippetChars: 90, maxMissing: 0.19 };
 
 export function abstentionText(q: QueryAnalysis): string {
-  const topic = q.normalized.replace(/[?？。!！\s]+$/u, '');
-  const text = `文件中没有找到关于“${topic}”的信息。`;
+  // The question is not echoed back: it may carry figures the documents never state.
+  const text = '文件中没有找到能回答这个问题的信息。';
   return q.script === 'traditional' ? simplifiedToTraditional(text) : text;
 }
 

@@ -10,6 +10,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Engine, Passage } from '../engine';
+import { extractFigures } from '../figures';
 import { normalizeQuery } from '../normalize';
 import type { QueryAnalysis } from '../query';
 import { simplifiedToTraditional } from '../script';
@@ -186,6 +187,10 @@ async function rewriteWithLlm(model: ChatModelLike, prompts: PromptSet, question
     .trim();
   if (!q) throw new Error('empty rewrite');
   if (q.length > Math.max(300, question.length * 3)) throw new Error('rewrite too long');
+  // A rewrite that brings a figure of its own has answered rather than rewritten.
+  const said = normalizeQuery([question, ...history.map((t) => t.content)].join('\n'));
+  const added = extractFigures(normalizeQuery(q)).find((f) => !said.includes(f.raw));
+  if (added) throw new Error(`rewrite adds the figure ${added.raw}`);
   return q;
 }
 
