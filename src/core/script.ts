@@ -4,35 +4,40 @@
  */
 import * as OpenCC from 'opencc-js';
 
-// 'tw' → 'cn' covers standard traditional plus Taiwan variants (著→着 where mainland usage wants it).
-const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
-const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
-
 export type Script = 'simplified' | 'traditional' | 'mixed' | 'none';
 
+// 'tw' → 'cn' covers standard traditional plus Taiwan variants (著→着 where mainland usage wants it).
+// Converters are built on first use: the s→t tables alone take ~40 MB, and only traditional
+// questions need them (the Worker has 128 MB).
+let toSimplifiedFn: ((s: string) => string) | undefined;
+let toTraditionalFn: ((s: string) => string) | undefined;
+
 export function traditionalToSimplified(text: string): string {
-  return toSimplified(text);
+  toSimplifiedFn ??= OpenCC.Converter({ from: 'tw', to: 'cn' });
+  return toSimplifiedFn(text);
 }
 
 export function simplifiedToTraditional(text: string): string {
-  return toTraditional(text);
+  toTraditionalFn ??= OpenCC.Converter({ from: 'cn', to: 'tw' });
+  return toTraditionalFn(text);
 }
 
+const CJK = /[\u3400-\u9fff]/;
+
 /**
- * Counts characters that only one script uses: a character that changes under t→s is
- * traditional-only; one that changes under s→t (and not back) is simplified-only.
+ * Traditional when t→s conversion changes its characters; simplified otherwise. Only the t→s
+ * tables are needed: a text none of whose characters are traditional-only reads as simplified.
  */
 export function detectScript(text: string): Script {
-  const simplified = toSimplified(text);
-  const traditional = toTraditional(text);
+  if (!CJK.test(text)) return 'none';
+  const simplified = traditionalToSimplified(text);
   let tradOnly = 0;
-  let simpOnly = 0;
-  for (let i = 0; i < text.length && i < simplified.length && i < traditional.length; i++) {
+  let cjk = 0;
+  for (let i = 0; i < text.length && i < simplified.length; i++) {
+    if (CJK.test(text[i])) cjk++;
     if (simplified[i] !== text[i]) tradOnly++;
-    else if (traditional[i] !== text[i]) simpOnly++;
   }
-  if (tradOnly === 0 && simpOnly === 0) return /[\u4e00-\u9fff]/.test(text) ? 'simplified' : 'none';
-  if (tradOnly > 0 && simpOnly === 0) return 'traditional';
-  if (simpOnly > 0 && tradOnly === 0) return 'simplified';
-  return tradOnly > simpOnly * 2 ? 'traditional' : simpOnly > tradOnly * 2 ? 'simplified' : 'mixed';
+  if (tradOnly === 0) return 'simplified';
+  // One stray traditional character in simplified text (a name, a variant) does not make it traditional.
+  return tradOnly >= 2 || tradOnly / Math.max(1, cjk) >= 0.1 ? 'traditional' : 'mixed';
 }

@@ -14,7 +14,7 @@ import { assembleEngine } from '../core/assemble';
 import type { Engine } from '../core/engine';
 import { AppError } from '../core/errors';
 import { Gazetteer, parseCityList } from '../core/geo';
-import { buildIndex, checksums, type BuiltIndex, type ExternalEmbedder } from '../core/index-build';
+import { buildIndex, type BuiltIndex, type ExternalEmbedder } from '../core/index-build';
 import { parseIndexFiles, sha256Hex, sourcesFingerprint, type IndexManifest } from '../core/index-format';
 import type { SourceDocument } from '../core/corpus';
 import type { Tokenizer } from '../core/ports';
@@ -85,9 +85,9 @@ export function makeBuildDir(indexDir: string): string {
  * older builds. Shared by full rebuilds and incremental updates (src/node/docs/incremental.ts).
  */
 export async function commitBuild(indexDir: string, tmp: string, manifestBase: BuiltIndex['manifestBase'], vectorStores: string[] = ['hnswlib', 'flat']): Promise<IndexManifest> {
-  const files: Record<string, Uint8Array> = {};
-  for (const rel of listFiles(tmp)) files[rel] = readFileSync(join(tmp, rel));
-  const sums = await checksums(files);
+  // One file in memory at a time (a 100k-chunk build is ~400 MB on disk); same sums as checksums().
+  const sums: Record<string, string> = {};
+  for (const rel of listFiles(tmp).sort()) sums[rel] = await sha256Hex(readFileSync(join(tmp, rel)));
   const data = `v-${(await sha256Hex(JSON.stringify(sums))).slice(0, 12)}`;
   const manifest: IndexManifest = { ...manifestBase, data, vectorStores, files: sums };
   const target = join(indexDir, data);

@@ -9,7 +9,9 @@ import type { Answerer } from '../core/answer/types';
 import { createApp, type AppConfig, type AppDeps } from '../http/app';
 import { nodeTokenizer } from './jieba';
 import { nodeClientId } from './client-id';
-import { loadEngine, readManifest } from './index-store';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEngine, MANIFEST, readManifest } from './index-store';
 import { mountAdmin } from '../http/admin';
 import { readDocsEnv } from './docs/config';
 import { DocumentService, type DocsSettings } from './docs/service';
@@ -83,6 +85,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   if (opts.rebuild !== false) await documents.ensureIndex(log);
   await load();
   const engine = () => current!;
+  let lastStamp = manifestStamp(indexDir);
   const app = createApp({
     engine,
     config: opts.config,
@@ -101,10 +104,27 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     manifest: () => manifest!,
     documents,
     reload: async () => {
+      // Cheap when nothing changed: the manifest is only parsed when its file was replaced.
+      const stamp = manifestStamp(indexDir);
+      if (stamp === lastStamp) return false;
       const onDisk = readManifest(indexDir);
-      if (!onDisk || onDisk.data === manifest?.data) return false;
+      if (!onDisk || onDisk.data === manifest?.data) {
+        lastStamp = stamp;
+        return false;
+      }
       await load();
+      lastStamp = stamp;
       return true;
     },
   };
+}
+
+/** Identifies the manifest file on disk (it is replaced by rename on every commit). */
+function manifestStamp(indexDir: string): string {
+  try {
+    const st = statSync(join(indexDir, MANIFEST));
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return '';
+  }
 }

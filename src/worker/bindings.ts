@@ -53,15 +53,19 @@ export interface WorkerEnv {
   EMBEDDING_MODEL?: string;
   /** `extractive` (default) or `llm` (a Workers AI chat model; needs the AI binding). */
   ANSWER_MODE?: string;
+  /** Workers AI text-generation model for ANSWER_MODE=llm. */
   CHAT_MODEL?: string;
+  LLM_TIMEOUT_MS?: string;
+  LLM_MAX_TOKENS?: string;
+  LLM_TEMPERATURE?: string;
   MAX_QUESTION_CHARS?: string;
   QUESTION_TOO_LONG_STATUS?: string;
   MAX_BODY_BYTES?: string;
   ALLOWED_ORIGINS?: string;
   /** Per-isolate fallback limit when no RATE_LIMITER binding is configured; 0 = off. */
   RATE_LIMIT_PER_MIN?: string;
-  /** Secret (`wrangler secret put ADMIN_TOKEN`); never in wrangler.toml. */
-  ADMIN_TOKEN?: string;
+  /** Secret (`wrangler secret put WIDGET_SECRET`), never in wrangler.toml: asking then needs a signed widget token. */
+  WIDGET_SECRET?: string;
   TITLE?: string;
   AI?: WorkersAi;
   VECTORIZE?: VectorizeIndex;

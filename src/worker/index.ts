@@ -14,12 +14,12 @@ import bm25 from '../../build/worker/index/bm25.json.bin';
 import lsa from '../../build/worker/index/lsa.json.bin';
 import vectors from '../../build/worker/index/vectors.f32.bin';
 import coreData from '../../build/worker/core-data.json.bin';
+import promptsData from '../../build/worker/prompts.json.bin';
 import widgetScript from '../../build/worker/widget.js.txt';
 import { AppError } from '../core/errors';
 import { FILES } from '../core/index-format';
 import type { WorkerEnv } from './bindings';
 import { prepareJieba } from './jieba-wasm';
-import { llmAnswererFor } from './llm';
 import { createWorkerRuntime, loadBundle, type LoadedBundle, type WorkerRuntime } from './runtime';
 
 const dataFiles = JSON.parse(new TextDecoder().decode(coreData)) as Record<string, string>;
@@ -31,6 +31,7 @@ const loading: Promise<LoadedBundle> = loadBundle({
   manifest,
   files: { [FILES.corpus]: corpus, [FILES.bm25]: bm25, [FILES.lsa]: lsa, [FILES.vectors]: vectors },
   dataFiles,
+  prompts: JSON.parse(new TextDecoder().decode(promptsData)) as Record<string, string>,
   widgetScript,
   jieba,
 });
@@ -41,7 +42,7 @@ const runtimes = new WeakMap<object, WorkerRuntime>();
 async function runtimeFor(env: WorkerEnv): Promise<WorkerRuntime> {
   let rt = runtimes.get(env);
   if (!rt) {
-    rt = createWorkerRuntime(await loading, env, { llmAnswerer: llmAnswererFor });
+    rt = createWorkerRuntime(await loading, env);
     runtimes.set(env, rt);
   }
   return rt;
@@ -49,7 +50,6 @@ async function runtimeFor(env: WorkerEnv): Promise<WorkerRuntime> {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: unknown): Promise<Response> {
-    if (new URL(request.url).pathname === '/__ping') return new Response('pong');
     let rt: WorkerRuntime;
     try {
       rt = await runtimeFor(env);

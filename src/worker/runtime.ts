@@ -7,6 +7,7 @@
  * initialized jieba-wasm, so the tests and the CPU benchmark run this very code under Node too.
  */
 import type { Hono } from 'hono';
+import { createPromptSet, PROMPT_FILES, type PromptName, type PromptSet } from '../core/answer/prompts';
 import type { Answerer } from '../core/answer/types';
 import { assembleEngine } from '../core/assemble';
 import { LsaEmbeddings } from '../core/embed/lsa';
@@ -30,7 +31,9 @@ export interface WorkerBundle {
   files: Record<string, ArrayBuffer | Uint8Array>;
   /** src/core/data/*.txt by name (user-dict.txt, stopwords.txt, cities.txt, synonyms.txt, …). */
   dataFiles: Record<string, string>;
-  /** dist/widget.js as built at Worker build time. */
+  /** The LLM prompt templates (prompts/*.md) by core's PromptName; needed for ANSWER_MODE=llm only. */
+  prompts?: Partial<Record<PromptName, string>>;
+  /** The widget script (src/widget), built at Worker build time; null serves no /widget.js. */
   widgetScript: string | null;
   jieba: JiebaWasmApi;
 }
@@ -40,6 +43,8 @@ export interface LoadedBundle {
   parts: LoadedIndexParts;
   tokenizer: Tokenizer;
   dataFile: (name: string) => string;
+  /** Validated prompt templates, or null when the bundle has none. */
+  prompts: PromptSet | null;
   widgetScript: string | null;
   /** Milliseconds spent loading (tokenizer, checksums, parsing). */
   loadMs: number;
@@ -66,7 +71,8 @@ export async function loadBundle(b: WorkerBundle): Promise<LoadedBundle> {
   if (!manifest.embedder.id.startsWith('lsa-') || manifest.embedder.id !== parts.lsa.id) {
     throw new AppError('index_mismatch', `the bundled index was built with embedder ${manifest.embedder.id}; the Worker needs the built-in LSA vectors (rebuild it without EMBEDDINGS_*)`, 503);
   }
-  return { manifest, parts, tokenizer, dataFile, widgetScript: b.widgetScript, loadMs: Date.now() - t0 };
+  const prompts = b.prompts && Object.keys(PROMPT_FILES).every((k) => b.prompts![k as PromptName]) ? createPromptSet(b.prompts as Record<PromptName, string>) : null;
+  return { manifest, parts, tokenizer, dataFile, prompts, widgetScript: b.widgetScript, loadMs: Date.now() - t0 };
 }
 
 export interface WorkerRuntime {
@@ -78,8 +84,6 @@ export interface WorkerRuntime {
 }
 
 export interface WorkerRuntimeOptions {
-  /** Answerer for ANSWER_MODE=llm, built from the AI binding; see llm.ts. */
-  llmAnswerer?: (env: WorkerEnv, settings: WorkerSettings) => Answerer;
   log?: (msg: string) => void;
 }
 
@@ -110,12 +114,23 @@ export function createWorkerRuntime(loaded: LoadedBundle, env: WorkerEnv, opts: 
     widgetScript: loaded.widgetScript === null ? undefined : async () => loaded.widgetScript!,
     clientId: (c) => c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for') ?? 'anonymous',
     ...(env.RATE_LIMITER ? { rateLimit: bindingRateLimit(env.RATE_LIMITER) } : {}),
-    ...(settings.ANSWER_MODE === 'llm' && opts.llmAnswerer ? { answerer: opts.llmAnswerer(env, settings) } : {}),
+    ...(settings.ANSWER_MODE === 'llm' ? { answerer: lazyLlmAnswerer(env, settings, loaded.prompts, opts.log) } : {}),
   };
-  if (settings.ANSWER_MODE === 'llm' && !opts.llmAnswerer) {
-    throw new AppError('misconfigured', 'configuration: ANSWER_MODE=llm but this build has no LLM answerer', 503);
-  }
   return { app: createApp(deps), engine, settings, dense };
+}
+
+/**
+ * The LLM answerer, loaded on first use: LangChain's chat-model code stays out of startup (and
+ * memory) for Workers that answer extractively. Configuration is checked now, not on first use.
+ */
+function lazyLlmAnswerer(env: WorkerEnv, settings: WorkerSettings, prompts: PromptSet | null, log?: (msg: string) => void): Answerer {
+  if (!prompts) throw new AppError('misconfigured', 'configuration: ANSWER_MODE=llm but the Worker bundle has no prompts (rebuild it)', 503);
+  let loading: Promise<Answerer> | undefined;
+  const answerer = () => (loading ??= import('./llm').then((m) => m.workersAiAnswerer(env, settings, prompts, log)));
+  return {
+    id: `llm:${settings.CHAT_MODEL}`,
+    ask: async (engine, req, stream, signal) => (await answerer()).ask(engine, req, stream, signal),
+  };
 }
 
 /** The rate-limit binding's period is set in wrangler.toml (60 s here); it reports only ok / not ok. */

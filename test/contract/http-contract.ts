@@ -199,6 +199,25 @@ export function httpContract(runtime: string, connect: () => Promise<FetchLike>)
       });
     });
 
+    describe('OpenAI-compatible API', () => {
+      it('lists the model and answers /v1/chat/completions with the same answer and citations', async () => {
+        const models = await (await f('/v1/models')).json();
+        expect(models.data.map((m: { id: string }) => m.id)).toContain('policy-qa');
+        const res = await postJson(f, '/v1/chat/completions', { model: 'policy-qa', messages: [{ role: 'user', content: '邢台市2022年市场主体净增多少户？' }] });
+        expect(res.status).toBe(200);
+        const body = await res.json();
+        expect(body.object).toBe('chat.completion');
+        expect(body.choices[0].message.content).toContain('7.06万户');
+        expectExactQuotes(body.citations);
+      });
+
+      it('answers errors in OpenAI error shape', async () => {
+        const res = await postJson(f, '/v1/chat/completions', { model: 'policy-qa', messages: [] });
+        expect(res.status).toBe(400);
+        expect((await res.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.any(String) });
+      });
+    });
+
     describe('bad input gets a clear 4xx JSON error, never a 500', () => {
       const cases: Array<[string, string, string | object, number]> = [
         ['non-JSON body', '/api/ask', 'question=hi', 400],

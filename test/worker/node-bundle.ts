@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
+import { PROMPT_FILES } from '../../src/core/answer/prompts';
 import { FILES, type IndexManifest } from '../../src/core/index-format';
 import type { JiebaWasmApi } from '../../src/worker/jieba-wasm';
 import { loadBundle, type LoadedBundle, type WorkerBundle } from '../../src/worker/runtime';
@@ -21,7 +22,8 @@ export function nodeWorkerBundle(indexDir = new URL('index/', ROOT)): WorkerBund
   const files = Object.fromEntries(Object.values(FILES).map((name) => [name, new Uint8Array(readFileSync(new URL(`${manifest.data}/${name}`, indexDir)))]));
   const dataDir = new URL('src/core/data/', ROOT);
   const dataFiles = Object.fromEntries(readdirSync(dataDir).filter((f) => f.endsWith('.txt')).map((f) => [f, readFileSync(new URL(f, dataDir), 'utf8')]));
-  return { manifest: new Uint8Array(manifestBytes), files, dataFiles, widgetScript: '/* widget */', jieba: jiebaWasmNode() };
+  const prompts = Object.fromEntries(Object.entries(PROMPT_FILES).map(([name, file]) => [name, readFileSync(new URL(`prompts/${file}`, ROOT), 'utf8')]));
+  return { manifest: new Uint8Array(manifestBytes), files, dataFiles, prompts, widgetScript: '/* widget */', jieba: jiebaWasmNode() };
 }
 
 let shared: Promise<LoadedBundle> | undefined;
@@ -37,6 +39,7 @@ export function bundleFromBuildDir(dir: string): WorkerBundle {
     manifest: bin('index/manifest.json.bin'),
     files: Object.fromEntries(Object.values(FILES).map((name) => [name, bin(`index/${name}.bin`)])),
     dataFiles: JSON.parse(readFileSync(`${dir}/core-data.json.bin`, 'utf8')) as Record<string, string>,
+    prompts: JSON.parse(readFileSync(`${dir}/prompts.json.bin`, 'utf8')) as Record<string, string>,
     widgetScript: readFileSync(`${dir}/widget.js.txt`, 'utf8'),
     jieba: jiebaWasmNode(),
   };

@@ -15,7 +15,8 @@ export interface RunningWorker {
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
-export async function startWorkerd(opts: { env?: string } = {}): Promise<RunningWorker> {
+/** `entrypoint` replaces wrangler.toml's `main` (e.g. the fake-bindings entry); the build and rules stay. */
+export async function startWorkerd(opts: { env?: string; entrypoint?: string } = {}): Promise<RunningWorker> {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 22 || (major === 22 && minor < 12)) {
     throw new Error(`wrangler 4 needs Node ≥ 22.12, this is ${process.version}: run the tests with npm test (or npx vitest), which use node_modules/.bin/node`);
@@ -28,6 +29,7 @@ export async function startWorkerd(opts: { env?: string } = {}): Promise<Running
   const worker = await unstable_startWorker({
     config: `${ROOT}wrangler.toml`,
     env: opts.env,
+    ...(opts.entrypoint ? { entrypoint: opts.entrypoint } : {}),
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, logLevel: 'warn', watch: false, persist: false, remote: false },
   });
   await worker.ready;

@@ -95,33 +95,67 @@ export class LsaModel {
     opts: { tokens?: string[][] } = {},
   ): { model: LsaModel; vectors: number[][]; stats: LsaFitStats } {
     const n = texts.length;
-    // Pass 1: intern every feature; document frequency via a last-row stamp.
+    // Pass 1: intern every feature; document frequency via a last-row stamp. CJK bigrams are
+    // looked up by their two code units, so the 30M-odd bigram strings of a 100k-chunk corpus
+    // are never built (a feature's name is made once, when first seen).
     const intern = new Map<string, number>();
+    const bigramIds = new Map<number, number>();
     const names: string[] = [];
     const dfOf: number[] = [];
     const lastRow: number[] = [];
     const rows: Int32Array[] = new Array(n);
     let occurrences = 0;
+    const isCjk = (u: number) => u >= 0x3400 && u <= 0x9fff;
+    const newId = (name: string) => {
+      const id = names.length;
+      names.push(name);
+      dfOf.push(0);
+      lastRow.push(-1);
+      intern.set(name, id);
+      return id;
+    };
+    const termId = (term: string) => {
+      let id = intern.get(term);
+      if (id === undefined) {
+        id = newId(term);
+        // A term spelled like a bigram feature ("#质量") is that feature, as in lsaFeatures.
+        if (term.length === 3 && term.charCodeAt(0) === 35 && isCjk(term.charCodeAt(1)) && isCjk(term.charCodeAt(2))) bigramIds.set(term.charCodeAt(1) * 65536 + term.charCodeAt(2), id);
+      }
+      return id;
+    };
+    const bigramId = (a: number, b: number) => {
+      const key = a * 65536 + b;
+      let id = bigramIds.get(key);
+      if (id === undefined) {
+        const name = `#${String.fromCharCode(a, b)}`;
+        id = intern.get(name) ?? newId(name);
+        bigramIds.set(key, id);
+      }
+      return id;
+    };
     for (let r = 0; r < n; r++) {
-      const feats = opts.tokens ? lsaFeaturesOf(opts.tokens[r], texts[r]) : lsaFeatures(tokenizer, texts[r]);
-      const ids = new Int32Array(feats.length);
-      for (let i = 0; i < feats.length; i++) {
-        let id = intern.get(feats[i]);
-        if (id === undefined) {
-          id = names.length;
-          intern.set(feats[i], id);
-          names.push(feats[i]);
-          dfOf.push(0);
-          lastRow.push(-1);
-        }
-        ids[i] = id;
+      const text = texts[r];
+      const tokens = opts.tokens ? opts.tokens[r] : tokenizer.tokenize(text);
+      let bigrams = 0;
+      for (let i = 0; i + 1 < text.length; i++) if (isCjk(text.charCodeAt(i)) && isCjk(text.charCodeAt(i + 1))) bigrams++;
+      // Same features in the same order as lsaFeaturesOf: the terms, then each CJK run's bigrams.
+      const ids = new Int32Array(tokens.length + bigrams);
+      let o = 0;
+      for (const t of tokens) ids[o++] = termId(t);
+      for (let i = 0; i + 1 < text.length; i++) {
+        const a = text.charCodeAt(i);
+        const b = text.charCodeAt(i + 1);
+        if (isCjk(a) && isCjk(b)) ids[o++] = bigramId(a, b);
+      }
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
         if (lastRow[id] !== r) {
           lastRow[id] = r;
           dfOf[id]++;
         }
       }
       rows[r] = ids;
-      occurrences += feats.length;
+      occurrences += ids.length;
     }
     const selected = names
       .map((_, id) => id)
@@ -193,9 +227,39 @@ export class LsaModel {
       projection: encodeFloat32(projection),
     };
     const model = new LsaModel(data);
-    // Chunk vectors exactly as embed() computes them (rounded idf), without tokenizing again.
-    const featureOf = (id: number) => names[id];
-    const out = rows.map((ids) => model.embedFeatures(Array.from(ids, featureOf)));
+    // Chunk vectors exactly as embed() computes them (tfidfRow with the rounded idf, projection,
+    // L2 normalization, float32), from the interned ids: no strings, no map lookups.
+    const idfRounded = model.data.idf;
+    const proj = model.projection;
+    const count = new Float64Array(f);
+    const cols: number[] = [];
+    const out = rows.map((ids) => {
+      cols.length = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const c = column[ids[i]];
+        if (c < 0) continue;
+        if (count[c] === 0) cols.push(c);
+        count[c]++;
+      }
+      cols.sort((a, b) => a - b);
+      const w = new Float64Array(cols.length);
+      let norm = 0;
+      for (let p = 0; p < cols.length; p++) {
+        const c = cols[p];
+        const x = (1 + Math.log(count[c])) * idfRounded[c];
+        count[c] = 0;
+        w[p] = x;
+        norm += x * x;
+      }
+      norm = Math.sqrt(norm) || 1;
+      const v = new Float64Array(k);
+      for (let p = 0; p < cols.length; p++) {
+        const wn = w[p] / norm;
+        const base = cols[p] * k;
+        for (let j = 0; j < k; j++) v[j] += wn * proj[base + j];
+      }
+      return l2normalize(v).map((x) => Math.fround(x));
+    });
     return { model, vectors: out, stats: { rows: n, occurrences, known } };
   }
 

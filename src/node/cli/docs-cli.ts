@@ -13,7 +13,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
+import cliProgress, { type SingleBar } from 'cli-progress';
 import { AppError } from '../../core/errors';
 import { nodeTokenizer } from '../jieba';
 import { embedderFromEnv } from '../embeddings';
@@ -40,7 +40,7 @@ const STAGE_NAMES: Record<string, string> = {
 /** A progress bar per stage on a terminal; stage lines otherwise (logs, CI). */
 function progressReporter(): { onProgress: (stage: string, done: number, total: number) => void; stop: () => void } {
   const tty = Boolean(process.stderr.isTTY);
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: SingleBar | null = null;
   let current = '';
   const stop = () => {
     bar?.stop();
