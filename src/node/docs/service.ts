@@ -207,23 +207,33 @@ export class DocumentService {
     return this.mutex.run(() =>
       withIndexLock(
         this.settings.indexDir,
-        async () => {
-          const r = reconcileLibrary(this.settings.libraryDir, readManifest(this.settings.indexDir));
-          if (r.finalized.length + r.dropped.length + r.restored.length + r.removed.length > 0) log(`library journal settled: ${JSON.stringify(r)}`);
-          const seeds = loadSeedSources(this.settings.seedsDir);
-          const library = loadLibrarySources(this.settings.libraryDir);
-          const state = await indexState(this.settings.indexDir, seeds, this.tokenizer, this.hooks.embedder ?? null);
-          const lib = state.state === 'fresh' ? await libraryState(readManifest(this.settings.indexDir)!, library) : state;
-          if (lib.state === 'fresh') return { rebuilt: false, reason: 'up to date' };
-          log(`index is ${lib.state} (${lib.reason}): rebuilding from ${this.settings.seedsDir}/ and ${this.settings.libraryDir}/ …`);
-          const built = await rebuildIndex(this.settings.indexDir, [...seeds, ...library], this.tokenizer, this.hooks.embedder ?? null);
-          log(`index rebuilt in ${built.ms.toFixed(0)} ms: ${built.manifest.counts.documents} documents (${library.length} added), ${built.manifest.counts.chunks} chunks`);
-          await this.hooks.onCommit?.(built.manifest);
-          return { rebuilt: true, reason: lib.reason };
-        },
+        () => this.checkAndRebuild(log),
         { waitMs: this.settings.lockWaitMs ?? 600_000 },
-      ),
+      ).catch(async (err) => {
+        // A read-only index directory (a deployed image) cannot be locked or written: serve it as
+        // it is when it is fresh; a stale one fails below with the reason.
+        if (!['EROFS', 'EACCES', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        log(`index directory is read-only (${(err as Error).message}): checking without the write lock`);
+        return this.checkAndRebuild(log, false);
+      }),
     );
+  }
+
+  private async checkAndRebuild(log: (msg: string) => void, writable = true): Promise<{ rebuilt: boolean; reason: string }> {
+    if (writable) {
+      const r = reconcileLibrary(this.settings.libraryDir, readManifest(this.settings.indexDir));
+      if (r.finalized.length + r.dropped.length + r.restored.length + r.removed.length > 0) log(`library journal settled: ${JSON.stringify(r)}`);
+    }
+    const seeds = loadSeedSources(this.settings.seedsDir);
+    const library = loadLibrarySources(this.settings.libraryDir);
+    const state = await indexState(this.settings.indexDir, seeds, this.tokenizer, this.hooks.embedder ?? null);
+    const lib = state.state === 'fresh' ? await libraryState(readManifest(this.settings.indexDir)!, library) : state;
+    if (lib.state === 'fresh') return { rebuilt: false, reason: 'up to date' };
+    log(`index is ${lib.state} (${lib.reason}): rebuilding from ${this.settings.seedsDir}/ and ${this.settings.libraryDir}/ …`);
+    const built = await rebuildIndex(this.settings.indexDir, [...seeds, ...library], this.tokenizer, this.hooks.embedder ?? null);
+    log(`index rebuilt in ${built.ms.toFixed(0)} ms: ${built.manifest.counts.documents} documents (${library.length} added), ${built.manifest.counts.chunks} chunks`);
+    await this.hooks.onCommit?.(built.manifest);
+    return { rebuilt: true, reason: lib.reason };
   }
 
   /** Runs `task` serialized (mutex + index lock), with the journal settled before and after. */
