@@ -163,3 +163,17 @@ describe('POST /api/search', () => {
     expectExactQuotes(body.results);
   });
 });
+
+describe('answer cache', () => {
+  it('serves a repeated question identically, also when streamed, and never shares mutable objects', async () => {
+    const q = { question: '青岛有多少家企业入选全省高端品牌培育名单？' };
+    const a = await (await postJson(rt.app, '/api/ask', q)).json();
+    const b = await (await postJson(rt.app, '/api/ask', q)).json();
+    expect(b).toEqual(a);
+    const raw = await (await postJson(rt.app, '/api/ask', q, { Accept: 'text/event-stream' })).text();
+    const done = JSON.parse(/event: done\ndata: (.*)/.exec(raw)![1]);
+    expect(done).toEqual(a);
+    const deltas = [...raw.matchAll(/event: delta\ndata: (.*)/g)].map((m) => JSON.parse(m[1]).text).join('');
+    expect(deltas).toBe(a.answer);
+  });
+});

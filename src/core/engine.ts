@@ -200,7 +200,19 @@ export class Engine {
     return f;
   }
 
+  private readonly weights = new Map<string, number>();
+
   termWeight(term: string): number {
+    let w = this.weights.get(term);
+    if (w === undefined) {
+      if (this.weights.size > 100_000) this.weights.clear();
+      w = this.computeTermWeight(term);
+      this.weights.set(term, w);
+    }
+    return w;
+  }
+
+  private computeTermWeight(term: string): number {
     // A word the corpus never uses is as often a paraphrase (减轻 for 减免) as a missing topic:
     // weigh it like an ordinary term, and let partial character credit do the rest.
     // Single characters (打, 发, 钱) are rarely what a question is about; they count half.
@@ -283,7 +295,7 @@ export class Engine {
       if (/\d/.test(t)) continue;
       const w = this.termWeight(t);
       total += w;
-      if (asked.has(t) || q.normalized.includes(t) || [...q.alternatives.values()].some((a) => a.includes(t))) matched += w;
+      if (asked.has(t) || q.normalized.includes(t) || alternativesOf(q).has(t)) matched += w;
     }
     return total > 0 ? matched / total : 0;
   }
@@ -541,4 +553,16 @@ function has(q: QueryAnalysis, term: string, text: string): boolean {
  */
 function titleDiscount(term: string, title: string): number {
   return title && term.length >= 2 && title.includes(term) ? 0.3 : 1;
+}
+
+const alternativeSets = new WeakMap<QueryAnalysis, Set<string>>();
+
+/** Every thesaurus alternative of a query's terms, computed once per query. */
+function alternativesOf(q: QueryAnalysis): Set<string> {
+  let set = alternativeSets.get(q);
+  if (!set) {
+    set = new Set([...q.alternatives.values()].flat());
+    alternativeSets.set(q, set);
+  }
+  return set;
 }

@@ -8,6 +8,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { cachingAnswerer } from '../core/answer/cache';
 import { extractiveAnswerer } from '../core/answer/extractive';
 import type { Answerer, AskResponse, ChatTurn } from '../core/answer/types';
 import type { Engine } from '../core/engine';
@@ -34,6 +35,8 @@ export interface AppConfig {
   /** When set, /api/ask, /api/search, /api/verify and /api/figures need a signed widget token (widget-token.ts). */
   widgetSecret: string | null;
   maxHistoryTurns: number;
+  /** Extractive answers kept for repeated questions (0 turns the cache off). */
+  answerCacheSize: number;
   title: string;
 }
 
@@ -46,6 +49,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   adminToken: null,
   widgetSecret: null,
   maxHistoryTurns: 20,
+  answerCacheSize: 2000,
   title: '政策问答',
 };
 
@@ -77,7 +81,9 @@ const chatTurn = z.object({ role: z.enum(['user', 'assistant']), content: z.stri
 
 export function createApp(deps: AppDeps): Hono {
   const config: AppConfig = { ...DEFAULT_CONFIG, ...deps.config };
-  const answerer = deps.answerer ?? extractiveAnswerer;
+  // Extractive answers are deterministic per index, so repeated questions are served from a cache.
+  const chosen = deps.answerer ?? extractiveAnswerer;
+  const answerer = chosen.id === extractiveAnswerer.id && config.answerCacheSize > 0 ? cachingAnswerer(chosen, config.answerCacheSize) : chosen;
   const limiter: RateLimiter | null = config.rateLimitPerMin > 0 ? fixedWindowLimiter(config.rateLimitPerMin) : null;
   const app = new Hono();
 

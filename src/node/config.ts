@@ -35,6 +35,7 @@ const env = z.object({
   /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (0: use the socket address). */
   TRUST_PROXY: z.coerce.number({ invalid_type_error: 'TRUST_PROXY must be a number of proxies (0, 1, …)' }).int().min(0).max(10).default(0),
   VECTOR_STORE: z.enum(['hnswlib', 'flat']).default('hnswlib'),
+  ANSWER_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(2000),
 });
 
 export type NodeEnv = z.infer<typeof env>;
@@ -55,6 +56,7 @@ export function appConfigFrom(e: NodeEnv): Partial<AppConfig> {
     maxBodyBytes: e.MAX_BODY_BYTES,
     allowedOrigins: e.ALLOWED_ORIGINS.trim() === '*' ? '*' : originList(e.ALLOWED_ORIGINS).map(canonicalOrigin),
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
+    answerCacheSize: e.ANSWER_CACHE_SIZE,
     adminToken: e.ADMIN_TOKEN ?? null,
     widgetSecret: e.WIDGET_SECRET ?? null,
   };

@@ -59,63 +59,76 @@ await timeAll('ask', questions.map((q) => q.question), (q) => answerExtractive(e
 await timeAll('search', questions.map((q) => q.question), (q) => engine.search(q, 10));
 await timeAll('verify', claims.map((c) => c.claim), (c) => verifyClaim(engine, c));
 
-// 4. Over loopback HTTP: a server in its own process, so the load generator does not share its event loop.
+// 4. Over loopback HTTP: servers in their own process, so the load generator does not share their event loop.
 section('HTTP over loopback (server in a child process)');
-const port = 18000 + (process.pid % 1000);
-const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/node/server.ts'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 200; i++) {
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break;
-  } catch {}
-  await new Promise((r) => setTimeout(r, 100));
+interface Server {
+  base: string;
+  child: ChildProcess;
+  rss(): number;
 }
-const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-const httpTimes = async (path: string, bodies: unknown[]) => {
-  for (const b of bodies) await (await post(path, b)).text();
+async function startServer(extraEnv: Record<string, string>, port: number): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/server.ts'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const rss = () => {
+    try {
+      return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {
+      return 0;
+    }
+  };
+  return { base, child, rss };
+}
+const basePort = 18000 + (process.pid % 1000);
+const uncached = await startServer({ ANSWER_CACHE_SIZE: '0' }, basePort);
+const post = (base: string, path: string, body: unknown) => fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const httpTimes = async (base: string, path: string, bodies: unknown[]) => {
+  for (const b of bodies) await (await post(base, path, b)).text();
   const t: number[] = [];
   for (let r = 0; r < 3; r++)
     for (const b of bodies) {
       const t0 = performance.now();
-      await (await post(path, b)).text();
+      await (await post(base, path, b)).text();
       t.push(performance.now() - t0);
     }
   return t;
 };
-const askT = await httpTimes('/api/ask', questions.map((q) => ({ question: q.question })));
-const searchT = await httpTimes('/api/search', questions.map((q) => ({ query: q.question })));
-const verifyT = await httpTimes('/api/verify', claims.map((c) => ({ claim: c.claim })));
-console.log(`/api/ask     p50 ${ms(percentile(askT, 50))}  p95 ${ms(percentile(askT, 95))}`);
+const askT = await httpTimes(uncached.base, '/api/ask', questions.map((q) => ({ question: q.question })));
+const searchT = await httpTimes(uncached.base, '/api/search', questions.map((q) => ({ query: q.question })));
+const verifyT = await httpTimes(uncached.base, '/api/verify', claims.map((c) => ({ claim: c.claim })));
+console.log(`/api/ask     p50 ${ms(percentile(askT, 50))}  p95 ${ms(percentile(askT, 95))}  (answer cache off)`);
 console.log(`/api/search  p50 ${ms(percentile(searchT, 50))}  p95 ${ms(percentile(searchT, 95))}`);
 console.log(`/api/verify  p50 ${ms(percentile(verifyT, 50))}  p95 ${ms(percentile(verifyT, 95))}`);
 
-const load = (connections: number, duration: number) =>
+const load = (base: string, connections: number, duration: number) =>
   autocannon({
     url: base,
     connections,
     duration,
     requests: questions.map((q) => ({ method: 'POST', path: '/api/ask', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: q.question }) })),
   });
-const rss = () => {
-  try {
-    const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-};
-const r32 = await load(32, Number(values.seconds));
-console.log(`/api/ask at 32 connections, ${values.seconds} s: ${r32.requests.average.toFixed(0)} req/s, latency p50 ${r32.latency.p50} ms p99 ${r32.latency.p99} ms, errors ${r32.errors + r32.non2xx}, server RSS ${mb(rss())}`);
+const seconds = Number(values.seconds);
+const rOff = await load(uncached.base, 32, seconds);
+console.log(`/api/ask at 32 connections, ${seconds} s, answer cache off: ${rOff.requests.average.toFixed(0)} req/s, latency p50 ${rOff.latency.p50} ms p99 ${rOff.latency.p99} ms, errors ${rOff.errors + rOff.non2xx}, server RSS ${mb(uncached.rss())}`);
+uncached.child.kill('SIGTERM');
+const server = await startServer({}, basePort + 1);
+const rOn = await load(server.base, 32, seconds);
+console.log(`/api/ask at 32 connections, ${seconds} s, answer cache on (default; the ${questions.length} questions repeat): ${rOn.requests.average.toFixed(0)} req/s, latency p50 ${rOn.latency.p50} ms p99 ${rOn.latency.p99} ms, errors ${rOn.errors + rOn.non2xx}, server RSS ${mb(server.rss())}`);
 if (!values.quick) {
-  const before = rss();
+  const before = server.rss();
   const samples: number[] = [];
-  const sampler = setInterval(() => samples.push(rss()), 5000);
-  const soak = await load(64, 60);
+  const sampler = setInterval(() => samples.push(server.rss()), 5000);
+  const soak = await load(server.base, 64, 60);
   clearInterval(sampler);
   console.log(`soak: 64 connections, 60 s: ${soak.requests.total} requests, ${soak.requests.average.toFixed(0)} req/s, errors ${soak.errors + soak.non2xx + soak.timeouts}`);
-  console.log(`server RSS: before ${mb(before)}, during ${samples.map(mb).join(' → ')}, after ${mb(rss())}`);
+  console.log(`server RSS: before ${mb(before)}, during ${samples.map(mb).join(' → ')}, after ${mb(server.rss())}`);
 }
-server.kill('SIGTERM');
+server.child.kill('SIGTERM');
 
 // 5. Bundles.
 section('bundles');
