@@ -27,12 +27,22 @@ export function cachingAnswerer(inner: Answerer, maxEntries = 2000): Answerer {
           stream.onCitations?.(hit.citations);
           if (stream.onDelta) for (const piece of hit.answer.match(/[^，,。；;]+[，,。；;]?/g) ?? [hit.answer]) stream.onDelta(piece);
         }
-        return structuredClone(hit);
+        return hit;
       }
       const res = await inner.ask(engine, req, stream, signal);
-      cache.set(key, structuredClone(res));
+      // Frozen, so a caller that tried to change a shared cached answer would fail loudly
+      // instead of corrupting later answers; no copies on the hot path.
+      cache.set(key, deepFreeze(res));
       if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
       return res;
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
