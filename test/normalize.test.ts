@@ -53,3 +53,15 @@ describe('normalize', () => {
     expect(() => detectGarbled(normalize(junk).text)).not.toThrow();
   });
 });
+
+describe('script detection', () => {
+  it('one traditional-only character makes a question traditional; stray variants leave a document simplified', async () => {
+    const { detectScript } = await import('../src/core/script');
+    expect(detectScript('邢台市完成食品抽檢多少批次？')).toBe('traditional');
+    expect(detectScript('邢台市完成食品抽检多少批次？')).toBe('simplified');
+    expect(detectScript('衢州今年新發展了多少種“三同”產品？')).toBe('traditional');
+    expect(detectScript(seedTexts()[0].text)).toBe('simplified'); // 现埸 typo-variants in a simplified speech
+    expect(detectScript(seedTexts()[3].text)).toBe('traditional');
+    expect(detectScript('2022')).toBe('none');
+  });
+});

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unprocessable'
   | 'conflict'
   | 'index_mismatch'
+  | 'internal'
   // Uploads that cannot be read (src/node/extract via the admin API): 422.
   | 'bad_encoding'
   | 'corrupt_file'

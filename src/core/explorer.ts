@@ -52,7 +52,10 @@ export function findFigures(engine: Engine, term: string, limit = 500): FigureRo
 export function figuresToCsv(rows: FigureRow[]): string {
   const header = ['docId', 'title', 'figure', 'value', 'upper', 'unit', 'kind', 'qualifier', 'start', 'end', 'quote', 'sentence'];
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    let s = v === null || v === undefined ? '' : String(v);
+    // A text cell starting with = + - @ would run as a formula in a spreadsheet (documents can be
+    // uploaded by anyone with the admin token): quote it as text. Numbers stay numbers.
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [header.join(',')];

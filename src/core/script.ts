@@ -27,6 +27,9 @@ const CJK = /[\u3400-\u9fff]/;
 /**
  * Traditional when t→s conversion changes its characters; simplified otherwise. Only the t→s
  * tables are needed: a text none of whose characters are traditional-only reads as simplified.
+ * A question is short and shares most characters with simplified (邢台市完成食品抽檢…): one
+ * traditional-only character makes it traditional. A long document with a few stray variants
+ * (現埸 in a simplified speech) stays simplified.
  */
 export function detectScript(text: string): Script {
   if (!CJK.test(text)) return 'none';
@@ -38,6 +41,7 @@ export function detectScript(text: string): Script {
     if (simplified[i] !== text[i]) tradOnly++;
   }
   if (tradOnly === 0) return 'simplified';
-  // One stray traditional character in simplified text (a name, a variant) does not make it traditional.
-  return tradOnly >= 2 || tradOnly / Math.max(1, cjk) >= 0.1 ? 'traditional' : 'mixed';
+  if (cjk < 40) return 'traditional';
+  const ratio = tradOnly / cjk;
+  return ratio >= 0.1 ? 'traditional' : ratio <= 0.02 ? 'simplified' : 'mixed';
 }

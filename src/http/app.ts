@@ -241,7 +241,7 @@ export function createApp(deps: AppDeps): Hono {
         await sse.writeSSE({ event: 'done', data: JSON.stringify(res) });
       } catch (err) {
         await Promise.all(pending);
-        const e = err instanceof AppError ? err : new AppError('bad_request', 'the answer could not be completed', 500);
+        const e = err instanceof AppError ? err : new AppError('internal', 'the answer could not be completed', 500);
         await sse.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: e.code, message: e.message } }) });
       }
     });

@@ -211,7 +211,7 @@ export function mountOpenAiCompat(app: Hono, ctx: AppContext): void {
         await sse.writeSSE({ data: '[DONE]' });
       } catch (err) {
         await Promise.all(pending);
-        const e = err instanceof AppError ? err : new AppError('bad_request', 'the answer could not be completed', 500);
+        const e = err instanceof AppError ? err : new AppError('internal', 'the answer could not be completed', 500);
         if (!(err instanceof AppError)) console.error('[policy-qa] /v1/chat/completions failed', err);
         await sse.writeSSE({ data: JSON.stringify(openAiError(e.code, e.message, e.status)) });
       }

@@ -67,12 +67,19 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     current = next;
     manifest = m;
   };
-  // Loads the index in force; of overlapping loads only the latest started may swap.
-  let generation = 0;
-  const load = async () => {
-    const g = ++generation;
-    const loaded = await loadEngine(indexDir, tokenizer, { vectorStore: opts.vectorStore, embedder });
-    if (g === generation) swap(loaded.engine, loaded.manifest);
+  // Loads the index in force. Loads run one after another, and one finds nothing to do when the
+  // build on disk is already serving: a commit's own load and the watcher's never both load it,
+  // and an admin write answers only after its engine serves.
+  let chain: Promise<void> = Promise.resolve();
+  const load = () => {
+    const next = chain.catch(() => undefined).then(async () => {
+      const onDisk = readManifest(indexDir);
+      if (current && onDisk && onDisk.data === manifest?.data) return;
+      const loaded = await loadEngine(indexDir, tokenizer, { vectorStore: opts.vectorStore, embedder });
+      swap(loaded.engine, loaded.manifest);
+    });
+    chain = next;
+    return next;
   };
   const docsEnv = readDocsEnv();
   const documents = new DocumentService(

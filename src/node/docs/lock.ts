@@ -4,6 +4,7 @@
  * `index/.write.lock` holds the writer's pid. A lock whose process is gone (killed mid-build)
  * is taken over, so a crash never wedges later writes.
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors';
@@ -28,6 +29,18 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Nonces of the locks this process holds: a lock with our pid but another nonce was left by an
+ * earlier process that had the same pid (a restarted container), so it is stale. */
+const heldNonces = new Set<string>();
+
+function nonceOf(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim().split(/\s+/)[1] ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -64,23 +77,28 @@ export async function acquireIndexLock(indexDir: string, opts: { waitMs?: number
   for (;;) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid} ${new Date().toISOString()}\n`);
+      const nonce = randomBytes(8).toString('hex');
+      writeSync(fd, `${process.pid} ${nonce} ${new Date().toISOString()}\n`);
       closeSync(fd);
+      heldNonces.add(nonce);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
-          if (holder(path) === process.pid) rmSync(path, { force: true });
+          heldNonces.delete(nonce);
+          if (nonceOf(path) === nonce) rmSync(path, { force: true });
         },
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const pid = holder(path);
-    if (pid === process.pid) throw new Error('index write lock is already held by this process');
+    const ours = pid === process.pid && heldNonces.has(nonceOf(path) ?? '');
+    // Our pid with a nonce we do not hold: left by an earlier process that had this pid.
+    const earlierIncarnation = pid === process.pid && !ours;
     // An empty lock file is a writer between creating and filling it, unless it is old.
-    if ((pid === null && ageMs(path) > 5000) || (pid !== null && !alive(pid))) {
+    if (earlierIncarnation || (pid === null && ageMs(path) > 5000) || (pid !== null && pid !== process.pid && !alive(pid))) {
       // The writer died: break its lock and try again.
       rmSync(path, { force: true });
       continue;

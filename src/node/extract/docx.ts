@@ -17,7 +17,7 @@ const STYLE_MAP = [
 ];
 
 /** Decompressed size above which we refuse to let mammoth inflate the main part (zip-bomb guard). */
-const MAX_DOCUMENT_XML_BYTES = 256 * 1024 * 1024;
+const MAX_DOCUMENT_XML_BYTES = 64 * 2 ** 20; // 64 MiB unpacked: a policy document is a few MiB at most
 
 function decodeXmlEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (m, e: string) => {
@@ -48,9 +48,10 @@ function corrupt(detail: string): ExtractError {
 export async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
   // Zip-bomb guard (declared sizes; mammoth/jszip itself reports truncated or damaged archives).
   const entries = listZipEntries(bytes);
-  const main = entries?.find((e) => e.name === 'word/document.xml');
-  if (main && main.uncompressedSize > MAX_DOCUMENT_XML_BYTES) {
-    throw new ExtractError('too_large', 'The Word document expands to more than 256 MiB of XML; refusing to unpack it.', 413);
+  // All members count: a bomb can hide in any part mammoth reads (styles, numbering, headers).
+  const declared = (entries ?? []).reduce((sum, e) => sum + e.uncompressedSize, 0);
+  if (declared > MAX_DOCUMENT_XML_BYTES) {
+    throw new ExtractError('too_large', `The Word document expands to more than ${Math.round(MAX_DOCUMENT_XML_BYTES / 2 ** 20)} MiB; refusing to unpack it.`, 413);
   }
 
   const mammoth = (await import('mammoth')).default;
@@ -67,7 +68,7 @@ export async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument>
     );
     html = result.value;
   } catch (err) {
-    if (entries && !main && /main document part/i.test(describeError(err))) {
+    if (entries && !entries.some((e) => e.name === 'word/document.xml') && /main document part/i.test(describeError(err))) {
       throw corrupt('it has no main document part (word/document.xml).');
     }
     throw corrupt(describeError(err));
