@@ -67,6 +67,15 @@ describe('index build', () => {
     expect(ra.ms).toBeLessThan(3000);
   });
 
+  it('the committed index is exactly what the current code builds from seeds/ (so ingest changes must rebuild it)', async () => {
+    const dir = join(tmp, 'rebuild-check');
+    await rebuildIndex(dir, loadSeedSources(SEEDS_DIR), tok);
+    const committed = readManifest(INDEX_DIR)!;
+    const fresh = readManifest(dir)!;
+    expect(fresh.files, 'run npm run index and commit index/').toEqual(committed.files);
+    expect(fresh.data).toBe(committed.data);
+  });
+
   it('the committed index is fresh against seeds/', async () => {
     const state = await indexState(INDEX_DIR, loadSeedSources(SEEDS_DIR), tok);
     expect(state, 'run npm run index and commit index/').toMatchObject({ state: 'fresh' });
