@@ -6,23 +6,13 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors';
 import type { AppConfig } from '../http/app';
-import { canonicalOrigin } from '../http/widget-token';
+import { apiConfigFrom, apiEnvSchema } from '../http/config-env';
 import type { WorkerEnv } from './bindings';
-
-const originList = (v: string) => v.split(',').map((o) => o.trim()).filter(Boolean);
-const isOrigin = (o: string) => {
-  try {
-    canonicalOrigin(o);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export const DEFAULT_EMBEDDING_MODEL = '@cf/baai/bge-m3';
 export const DEFAULT_CHAT_MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast';
 
-const schema = z.object({
+const schema = apiEnvSchema.extend({
   VECTOR_BACKEND: z.enum(['local', 'vectorize']).default('local'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
   ANSWER_MODE: z.enum(['extractive', 'llm']).default('extractive'),
@@ -30,16 +20,6 @@ const schema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(800),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0),
-  MAX_QUESTION_CHARS: z.coerce.number().int().min(10).max(100_000).default(2000),
-  QUESTION_TOO_LONG_STATUS: z.enum(['400', '413']).default('413'),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('*')
-    .refine((v) => v.trim() === '*' || originList(v).every(isOrigin), 'ALLOWED_ORIGINS must be * or comma-separated origins such as https://intranet.example'),
-  RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(0),
-  /** Secret: signs widget tokens (npm run token); when set, asking needs one. */
-  WIDGET_SECRET: z.string().min(32, 'WIDGET_SECRET must be at least 32 characters').optional(),
   TITLE: z.string().optional(),
 });
 
@@ -65,14 +45,9 @@ export function readWorkerSettings(env: WorkerEnv): WorkerSettings {
 
 export function appConfigFromSettings(s: WorkerSettings): Partial<AppConfig> {
   return {
-    maxQuestionChars: s.MAX_QUESTION_CHARS,
-    questionTooLongStatus: s.QUESTION_TOO_LONG_STATUS === '400' ? 400 : 413,
-    maxBodyBytes: s.MAX_BODY_BYTES,
-    allowedOrigins: s.ALLOWED_ORIGINS.trim() === '*' ? '*' : originList(s.ALLOWED_ORIGINS).map(canonicalOrigin),
-    rateLimitPerMin: s.RATE_LIMIT_PER_MIN,
+    ...apiConfigFrom(s),
     // The Worker is read-only: no /api/admin (documents are added on a Node server, then redeployed).
     adminToken: null,
-    widgetSecret: s.WIDGET_SECRET ?? null,
     ...(s.TITLE ? { title: s.TITLE } : {}),
   };
 }

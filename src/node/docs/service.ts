@@ -10,6 +10,7 @@
  * the previous index in force and the library as it was (reconcileLibrary drops the staged
  * entry); after it, the staged entry is finalized.
  */
+import type { AdminAddInput } from '../../http/admin';
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors';
 import type { ExternalEmbedder } from '../../core/index-build';
@@ -43,17 +44,9 @@ export interface DocsHooks {
   checkpoint?: (point: Checkpoint) => Promise<void>;
 }
 
-/** One document to add: an uploaded file, or text given directly. */
-export interface AddInput {
-  bytes?: Uint8Array;
-  /** The upload's name: display metadata and a hint for the format and the docId slug only. */
-  filename?: string;
-  text?: string;
-  title?: string;
-  city?: string;
-  date?: string;
-  source?: string;
-}
+/** One document to add: an uploaded file, or text given directly (the upload's file name is display
+ * metadata and a hint for the format and the docId slug only, never a path). */
+export type AddInput = AdminAddInput;
 
 export interface AddedDocument {
   docId: string;
