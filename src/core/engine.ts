@@ -179,6 +179,11 @@ export class Engine {
     return t;
   }
 
+  /** The figures an asked unit is checked against: ordinals too when the question asks 第几. */
+  figuresFor(q: QueryAnalysis, i: number): Figure[] {
+    return q.askedUnit === '第' ? [...this.figuresOfSentence(i), ...this.ordinalsOfSentence(i)] : this.figuresOfSentence(i);
+  }
+
   figuresOfSentence(i: number): Figure[] {
     let f = this.sentenceFigures.get(i);
     if (!f) {
@@ -225,7 +230,7 @@ export class Engine {
    * IDF; found as a term or substring → 1, only in context → `contextCredit`, otherwise partial
    * credit for shared characters (paraphrases such as 退回/退还).
    */
-  coverage(q: QueryAnalysis, tokens: Set<string>, text: string, context = '', contextCredit = 0.6, title = ''): number {
+  coverage(q: QueryAnalysis, tokens: Set<string>, text: string, context = '', contextCredit = 0.6, title = '', docText = ''): number {
     let total = 0;
     let found = 0;
     for (const term of q.contentTerms) {
@@ -233,6 +238,7 @@ export class Engine {
       total += w;
       if (tokens.has(term) || has(q, term, text)) found += w;
       else if (context && has(q, term, context)) found += w * contextCredit;
+      else if (q.setting.has(term) && docText && has(q, term, docText)) found += w * 0.6;
       else if (term.length >= 2) {
         let chars = 0;
         for (const ch of term) if (text.includes(ch)) chars++;
@@ -265,8 +271,8 @@ export class Engine {
     const doc = this.corpus.documents[s.doc];
     const text = this.corpus.sentenceText(i);
     const context = this.contextOf(i);
-    const coverage = this.coverage(q, this.tokensOfSentence(i), text, context, 0.6, doc.title);
-    const figures = this.figuresOfSentence(i);
+    const coverage = this.coverage(q, this.tokensOfSentence(i), text, context, 0.6, doc.title, doc.normalized);
+    const figures = this.figuresFor(q, i);
     const focus = this.bestClause(q, i, context);
     let score = 0.35 * coverage + 0.65 * focus.score + 0.05 / (1 + chunkRank);
     if (!q.askedUnit && q.asksFigure) score += figures.length > 0 ? 0.05 : -0.15;
@@ -279,7 +285,7 @@ export class Engine {
     if (!rejected && q.years.length > 0 && !this.yearFits(q.years, i)) rejected = 'year';
     // Near misses are judged on the sentence and the one before it: a paragraph's opening
     // ("狠抓食品、药品…") must not lend 药品 to a sentence about 食品抽检.
-    const missing = this.missingShare(q, text, this.contextOf(i, 1));
+    const missing = this.missingShare(q, text, this.contextOf(i, 1), doc.normalized);
     return { sentence: i, coverage, score, figures, focus: focus.window, missing, ...(rejected ? { rejected } : {}) };
   }
 
@@ -304,14 +310,15 @@ export class Engine {
    * A term the corpus does use elsewhere, absent here, names something else (认证企业 is not 标准):
    * the clearest sign of a near miss. Words the corpus never uses are paraphrases and don't count.
    */
-  missingShare(q: QueryAnalysis, text: string, context: string): number {
+  missingShare(q: QueryAnalysis, text: string, context: string, docText = ''): number {
     let total = 0;
     let missing = 0;
     for (const term of q.contentTerms) {
       const w = this.termWeight(term) * (q.focus.get(term) ?? 1);
       total += w;
       if (this.bm25.documentFrequency(term) === 0) continue;
-      if (!has(q, term, text) && !has(q, term, context)) missing += w;
+      // A setting term ("…的那个市，") may be anywhere in the document.
+      if (!has(q, term, text) && !has(q, term, context) && !(q.setting.has(term) && has(q, term, docText))) missing += w;
     }
     return total > 0 ? missing / total : 0;
   }
@@ -323,9 +330,9 @@ export class Engine {
    */
   bestClause(q: QueryAnalysis, i: number, context: string): { score: number; window: { start: number; end: number } } {
     const text = this.corpus.sentenceText(i);
-    const title = this.corpus.documents[this.corpus.sentence(i).doc].title;
+    const { title, normalized: docText } = this.corpus.documents[this.corpus.sentence(i).doc];
     const clauses = splitClauses(text);
-    const figures = this.figuresOfSentence(i);
+    const figures = this.figuresFor(q, i);
     // A term sitting in another clause that states its own figure describes that figure
     // ("服务企业1030次"), so it lends this clause little.
     const boundElsewhere = (term: string) =>
@@ -344,6 +351,7 @@ export class Engine {
           if (has(q, term, piece)) found += w;
           else if (has(q, term, text)) found += (boundElsewhere(term) ? 0.25 : 0.6) * w;
           else if (has(q, term, context)) found += 0.45 * w;
+          else if (q.setting.has(term) && has(q, term, docText)) found += 0.45 * w;
           else if (term.length >= 2) found += w * 0.4 * partialChars(term, piece);
         }
         let score = total > 0 ? found / total : 0;

@@ -28,9 +28,22 @@ export interface QueryAnalysis {
    * (多少, 几, 什么; for a claim, its figure) name the indicator, terms far from it the setting.
    */
   focus: Map<string, number>;
+  /**
+   * Terms only in a clause of the question other than the one that asks ("赤壁青砖茶产地那个市，…
+   * 多少件？"): they describe which document or place is meant, and may be found anywhere in it.
+   */
+  setting: Set<string>;
 }
 
 export const MEASURE_WORDS = new Set(['拥有量', '拥有', '数量', '规模', '量', '数', '金额', '水平']);
+
+function settingTerms(normalized: string, terms: string[]): Set<string> {
+  const clauses = normalized.split(/[，,；;]/);
+  if (clauses.length < 2) return new Set();
+  const asking = clauses.filter((c) => ANCHOR.test(c));
+  if (asking.length === 0) return new Set();
+  return new Set(terms.filter((t) => !asking.some((c) => c.includes(t))));
+}
 
 const ANCHOR = /多少|几[个家项件名次批户位年]|是什么|什么|哪|谁|何时|是否/;
 
@@ -77,6 +90,7 @@ export class Thesaurus {
 }
 
 const ASKED_UNIT_PATTERNS: Array<[RegExp, string]> = [
+  [/第几|排名第?多少|排第?几|位列第?几|名次/, '第'],
   [/(百分之几|百分比|比例|占比|比重|(增长|增|下降|合格|完成|覆盖|知晓|活跃)率|增幅|增速)/, '%'],
   [/(多少|几)个?百分点/, 'pp'],
   [/(多少钱|金额|多少资金|多少元|多少万元|多少亿元|多少费用|资金支持|奖励多少|资助多少)/, '元'],
@@ -112,6 +126,30 @@ export function analyzeQuery(text: string, tokenizer: Tokenizer, gazetteer: Gaze
   if (!askedUnit && measure) askedUnit = measure[1];
   const asksFigure = askedUnit !== null || /(多少|几|数量|规模|总量|总数|金额|比例)/.test(normalized);
   const terms = [...new Set(contentTerms)];
-  const alternatives = new Map(terms.map((t) => [t, thesaurus.alternatives(t)] as [string, string[]]).filter(([, a]) => a.length > 0));
-  return { original: text, normalized, script, tokens, contentTerms: terms, cities, years, figures, askedUnit, asksFigure, alternatives, focus: termFocus(normalized, terms, figures) };
+  // Search mode yields a word and its parts (老百姓, 百姓): a part counts as found wherever the
+  // whole word, or one of the whole word's alternatives (群众, 消费者), is.
+  const alternatives = new Map(
+    terms
+      .map((t) => {
+        const own = thesaurus.alternatives(t);
+        const viaWhole = terms.filter((u) => u.length > t.length && u.includes(t)).flatMap((u) => [u, ...thesaurus.alternatives(u)]);
+        return [t, [...new Set([...own, ...viaWhole])]] as [string, string[]];
+      })
+      .filter(([, a]) => a.length > 0),
+  );
+  return {
+    original: text,
+    normalized,
+    script,
+    tokens,
+    contentTerms: terms,
+    cities,
+    years,
+    figures,
+    askedUnit,
+    asksFigure,
+    alternatives,
+    focus: termFocus(normalized, terms, figures),
+    setting: settingTerms(normalized, terms),
+  };
 }
