@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeRuntime } from '../src/node/runtime';
-import { postJson, runtime, SEEDS_DIR } from './helpers';
+import { postJson, runtime } from './helpers';
 
 let rt: NodeRuntime;
 beforeAll(async () => {
   rt = await runtime();
 });
-
-const original = (docId: string) => readFileSync(`${SEEDS_DIR}${docId}.txt`, 'utf8').replace(/^\ufeff/, '');
-
-function expectExactQuotes(passages: Array<{ docId: string; start: number; end: number; quote: string }>) {
-  for (const p of passages) expect(p.quote).toBe(original(p.docId).slice(p.start, p.end));
-}
 
 // The HTTP contract itself (every endpoint, SSE framing, bad input, exact quotes) is one suite run
 // against both runtimes: test/contract/. This file keeps what is specific to the Node app.
