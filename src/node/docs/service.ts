@@ -185,9 +185,10 @@ export class DocumentService {
   async list(): Promise<ListedDocument[]> {
     const manifest = readManifest(this.settings.indexDir);
     const library = new Map(readLibrary(this.settings.libraryDir).map((e) => [e.meta.docId, e.meta]));
+    const seedTitles = new Map(loadSeedSources(this.settings.seedsDir).map((d) => [d.docId, d.title ?? null]));
     return (manifest?.documents ?? []).map((d) => {
       const meta = library.get(d.docId);
-      const base: ListedDocument = { docId: d.docId, origin: d.origin === 'library' ? 'library' : 'seed', format: d.format, chars: d.chars, sha256: d.sha256 };
+      const base: ListedDocument = { docId: d.docId, origin: d.origin === 'library' ? 'library' : 'seed', format: d.format, chars: d.chars, sha256: d.sha256, title: seedTitles.get(d.docId) ?? null };
       return d.origin === 'library' ? { ...base, title: meta?.title ?? null, originalName: meta?.originalName ?? null, originalSha256: d.originalSha256, addedAt: d.addedAt } : base;
     });
   }
