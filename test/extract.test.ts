@@ -3,6 +3,7 @@
  * (iconv-lite for GBK/Big5 bytes, jszip for .docx, pdf-lib for PDFs, a
  * hand-written PNG), so nothing binary is committed.
  */
+import { makeCjkPdf } from './fixtures/documents';
 import { deflateSync } from 'node:zlib';
 
 import iconv from 'iconv-lite';
@@ -177,30 +178,6 @@ async function makeImagePdf(): Promise<Uint8Array> {
     page.drawImage(png, { x: 0, y: 0, width: 595, height: 842 });
   }
   return pdf.save();
-}
-
-/** A PDF using a non-embedded CJK font with a predefined CMap (needs pdf.js CMap data to decode). */
-function makeCjkCmapPdf(): Uint8Array {
-  const content = 'BT /F1 24 Tf 50 700 Td <653F7B56901A77E5> Tj ET'; // 政策通知 in UCS-2
-  const objs = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>',
-    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R >>',
-    '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >>',
-  ];
-  let s = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(s.length);
-    s += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = s.length;
-  s += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  s += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(s);
 }
 
 function randomBytes(n: number, seed: number, min = 0, max = 255): Uint8Array {
@@ -430,7 +407,7 @@ describe('PDF', () => {
   it('a CJK PDF with a non-embedded font is either read or refused with a clear no_text_layer', async () => {
     // Decoding predefined CJK CMaps needs pdf.js CMap data (shipped by pdfjs-dist); without it we must say so.
     try {
-      const doc = await extractDocument(makeCjkCmapPdf(), 'cjk.pdf');
+      const doc = await extractDocument(makeCjkPdf(['政策通知']), 'cjk.pdf');
       expect(doc.text).toContain('政策通知');
     } catch (err) {
       expect(err).toBeInstanceOf(ExtractError);

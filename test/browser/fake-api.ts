@@ -16,6 +16,7 @@
  * "断流" → stream dies mid-answer, "出错" → `event: error`.
  */
 
+import type { Passage } from '../../src/core/engine';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { renderDemoPage, renderSourceViewer } from '../../src/http/pages';
@@ -27,16 +28,6 @@ export interface FakeDoc {
   text: string;
 }
 
-interface Passage {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  quote: string;
-  text: string;
-  score: number;
-}
 
 // Excerpt of a public press-conference transcript (邢台市推进质量强市建设新闻发布会, 2023-01-18).
 const XT_TEXT = [

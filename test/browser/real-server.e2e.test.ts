@@ -9,6 +9,7 @@
  *   UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/browser/real-server.e2e.test.ts   → docs/widget.png
  */
 
+import type { Passage } from '../../src/core/engine';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,14 +42,6 @@ const XSS_TEXT = '关于<img src=x onerror="window.__xss=1">质量安全<script>
 const XSS_TITLE = '关于<script>window.__xss=3</script>质量安全的通知';
 const XSS_Q = '质量安全的通知中全市抽检合格率是多少？';
 
-interface Passage {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  quote: string;
-}
 interface SseEvent {
   event: string;
   data: string;
